@@ -1,0 +1,31 @@
+// The catalogue of error codes the database raises (private.error_codes), with their HTTP status.
+// The database puts the code name in the error's HINT; tests check this table equals the database's.
+
+export const databaseErrorCodes = {
+  invalid_phone: { sqlstate: "SMS01", httpStatus: 400 },
+  invalid_body: { sqlstate: "SMS02", httpStatus: 400 },
+  invalid_media_urls: { sqlstate: "SMS03", httpStatus: 400 },
+  scheduled_time_in_past: { sqlstate: "SMS04", httpStatus: 400 },
+  scheduled_time_too_far: { sqlstate: "SMS05", httpStatus: 400 },
+  sender_not_allowed: { sqlstate: "SMS06", httpStatus: 400 },
+  no_default_sender: { sqlstate: "SMS07", httpStatus: 400 },
+  invalid_metadata: { sqlstate: "SMS08", httpStatus: 400 },
+  recipient_opted_out: { sqlstate: "SMS09", httpStatus: 409 },
+  invalid_cron: { sqlstate: "SMS10", httpStatus: 400 },
+  invalid_timezone: { sqlstate: "SMS11", httpStatus: 400 },
+  invalid_schedule: { sqlstate: "SMS12", httpStatus: 400 },
+  internal_column_set: { sqlstate: "SMS13", httpStatus: 400 },
+  invalid_argument: { sqlstate: "SMS14", httpStatus: 400 },
+  job_not_found: { sqlstate: "SMS20", httpStatus: 404 },
+  invalid_transition: { sqlstate: "SMS21", httpStatus: 409 },
+  job_not_due: { sqlstate: "SMS22", httpStatus: 409 },
+  lease_lost: { sqlstate: "SMS23", httpStatus: 409 },
+  immutable_column: { sqlstate: "SMS24", httpStatus: 400 },
+  append_only: { sqlstate: "SMS25", httpStatus: 400 },
+} as const;
+
+export type DatabaseErrorCode = keyof typeof databaseErrorCodes;
+
+export function isDatabaseErrorCode(value: unknown): value is DatabaseErrorCode {
+  return typeof value === "string" && Object.hasOwn(databaseErrorCodes, value);
+}

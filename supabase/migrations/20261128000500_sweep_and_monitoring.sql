@@ -1,0 +1,88 @@
+-- The pg_cron sweep and the monitoring views shown in Supabase Studio.
+
+create table private.sweep_runs (
+  id bigint generated always as identity primary key,
+  started_at timestamptz not null default clock_timestamp(),
+  finished_at timestamptz,
+  expired_leases integer not null default 0
+);
+comment on table private.sweep_runs is 'One row per sweep; kept for private.limit_value(''sweep_history_hours'').';
+
+-- Runs every minute from pg_cron. Later stages (dispatch, recurring occurrences) join it here.
+create function private.run_sweep()
+returns bigint
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_run_id bigint;
+begin
+  insert into private.sweep_runs default values returning id into v_run_id;
+  update private.sweep_runs
+  set expired_leases = private.expire_stale_leases(),
+      finished_at = pg_catalog.clock_timestamp()
+  where id = v_run_id;
+  delete from private.sweep_runs
+  where started_at < pg_catalog.now() - pg_catalog.make_interval(hours => private.limit_value('sweep_history_hours')::integer);
+  return v_run_id;
+end;
+$$;
+comment on function private.run_sweep is 'The periodic sweep: recovers expired leases and records that it ran.';
+
+select cron.schedule('sms-sweep', '* * * * *', 'select private.run_sweep()');
+
+create function private.last_sweep_at()
+returns timestamptz
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select max(r.finished_at) from private.sweep_runs r
+$$;
+comment on function private.last_sweep_at is 'When the sweep last finished; not tenant data, so readable by members through the health view.';
+grant execute on function private.last_sweep_at() to authenticated, service_role;
+
+-- Queue health per workspace. security_invoker: the caller's RLS applies, so members see only
+-- their own workspaces.
+create view public.sms_queue_health
+with (security_invoker = true)
+as
+select
+  w.id as workspace_id,
+  count(j.id) filter (where j.status = 'queued') as queued,
+  count(j.id) filter (where j.status = 'scheduled') as scheduled,
+  count(j.id) filter (where j.status = 'processing') as processing,
+  count(j.id) filter (where j.status = 'retrying') as retrying,
+  count(j.id) filter (where j.status = 'completed') as completed,
+  count(j.id) filter (where j.status = 'failed') as failed,
+  count(j.id) filter (where j.status = 'cancelled') as cancelled,
+  min(j.next_attempt_at) filter (
+    where j.status in ('queued', 'scheduled', 'retrying') and j.next_attempt_at <= now()
+  ) as oldest_overdue_at,
+  now() - min(j.next_attempt_at) filter (
+    where j.status in ('queued', 'scheduled', 'retrying') and j.next_attempt_at <= now()
+  ) as oldest_overdue_age,
+  count(j.id) filter (where j.status = 'retrying') as retries_pending,
+  (select count(*) from public.sms_job_events e
+   where e.workspace_id = w.id and e.event_type = 'failed'
+     and e.created_at > now() - interval '1 hour') as failures_last_hour,
+  private.last_sweep_at() as last_sweep_at
+from public.workspaces w
+left join public.scheduled_sms_jobs j on j.workspace_id = w.id
+group by w.id;
+comment on view public.sms_queue_health is
+  'Per workspace: jobs by status, the oldest overdue job and its age, retries pending, failures in the last hour and the last sweep.';
+
+create view public.sms_recent_failures
+with (security_invoker = true)
+as
+select j.workspace_id, j.id as job_id, j.to_phone, j.attempts, j.max_attempts, j.status_reason,
+       j.last_error_code, j.last_error_message, j.updated_at as failed_at
+from public.scheduled_sms_jobs j
+where j.status = 'failed'
+order by j.updated_at desc;
+comment on view public.sms_recent_failures is 'Failed jobs, newest first, with their last error.';
+
+revoke all on public.sms_queue_health, public.sms_recent_failures from anon, authenticated;
+grant select on public.sms_queue_health, public.sms_recent_failures to authenticated, service_role;
