@@ -29,9 +29,11 @@ export const devCluster: ClusterConfig = {
   ephemeral: false,
 };
 
+const testPort = portFromEnv("SMS_TEST_DB_PORT", 54339);
+/** Named after its port, so test runs on different ports never share a cluster. */
 export const testCluster: ClusterConfig = {
-  name: "test-db",
-  port: portFromEnv("SMS_TEST_DB_PORT", 54339),
+  name: `test-db-${testPort}`,
+  port: testPort,
   ephemeral: true,
 };
 
