@@ -155,6 +155,37 @@ begin
 end;
 $$;
 
+-- Creation: the API's path. The BEFORE INSERT trigger validates, exactly as for direct inserts.
+create function private.create_job(
+  p_workspace_id text,
+  p_to_phone text,
+  p_body text,
+  p_from_number text default null,
+  p_media_urls text[] default '{}',
+  p_scheduled_time timestamptz default null,
+  p_metadata jsonb default '{}',
+  p_created_by uuid default null
+) returns public.scheduled_sms_jobs
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_job public.scheduled_sms_jobs;
+begin
+  if not exists (select 1 from public.workspaces w where w.id = p_workspace_id) then
+    perform private.raise_error('invalid_argument', pg_catalog.format('workspace %s does not exist', p_workspace_id));
+  end if;
+  insert into public.scheduled_sms_jobs
+    (workspace_id, to_phone, from_number, body, media_urls, scheduled_time, metadata, created_by)
+  values
+    (p_workspace_id, p_to_phone, p_from_number, p_body, coalesce(p_media_urls, '{}'),
+     coalesce(p_scheduled_time, pg_catalog.now()), coalesce(p_metadata, '{}'), p_created_by)
+  returning * into v_job;
+  return v_job;
+end;
+$$;
+comment on function private.create_job is 'Creates a job (status queued if due now, scheduled if later) and its created event.';
+
 -- Claim up to p_limit due jobs in one statement (graphile-worker style): rows another claimer holds
 -- are skipped, not waited for, so concurrent claimers never get the same row.
 create function private.claim_due_jobs(
