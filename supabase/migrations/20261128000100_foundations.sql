@@ -49,6 +49,7 @@ insert into private.error_codes (code, sqlstate, http_status, description) value
   ('invalid_schedule',       'SMS12', 400, 'The schedule window or occurrence limit is invalid.'),
   ('internal_column_set',    'SMS13', 400, 'An insert tried to set a column the service manages (status, attempts, Twilio ids, leases).'),
   ('invalid_argument',       'SMS14', 400, 'A function argument is missing or out of range.'),
+  ('workspace_not_found',    'SMS15', 404, 'No such workspace (or the caller is not a member).'),
   ('job_not_found',          'SMS20', 404, 'No such job (or not visible to the caller).'),
   ('invalid_transition',     'SMS21', 409, 'The job is not in a status from which this transition is allowed.'),
   ('job_not_due',            'SMS22', 409, 'The job is not due yet.'),

@@ -194,6 +194,11 @@ declare
   v_sender text := p_from_number;
   v_url text;
 begin
+  -- Under RLS a non-member sees no workspace: the same answer as for one that does not exist.
+  if not exists (select 1 from public.workspaces w where w.id = p_workspace_id) then
+    perform private.raise_error('workspace_not_found', pg_catalog.format(
+      'workspace %s does not exist or you are not a member', p_workspace_id));
+  end if;
   if p_to_phone is null or not private.is_e164(p_to_phone) then
     perform private.raise_error('invalid_phone',
       pg_catalog.format('to_phone %L is not an E.164 number such as +61412345678', p_to_phone));

@@ -172,9 +172,6 @@ as $$
 declare
   v_job public.scheduled_sms_jobs;
 begin
-  if not exists (select 1 from public.workspaces w where w.id = p_workspace_id) then
-    perform private.raise_error('invalid_argument', pg_catalog.format('workspace %s does not exist', p_workspace_id));
-  end if;
   insert into public.scheduled_sms_jobs
     (workspace_id, to_phone, from_number, body, media_urls, scheduled_time, metadata, created_by)
   values

@@ -16,6 +16,7 @@ export const databaseErrorCodes = {
   invalid_schedule: { sqlstate: "SMS12", httpStatus: 400 },
   internal_column_set: { sqlstate: "SMS13", httpStatus: 400 },
   invalid_argument: { sqlstate: "SMS14", httpStatus: 400 },
+  workspace_not_found: { sqlstate: "SMS15", httpStatus: 404 },
   job_not_found: { sqlstate: "SMS20", httpStatus: 404 },
   invalid_transition: { sqlstate: "SMS21", httpStatus: 409 },
   job_not_due: { sqlstate: "SMS22", httpStatus: 409 },
