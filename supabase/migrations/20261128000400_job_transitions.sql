@@ -32,6 +32,11 @@ as $$
   select p_status in ('queued', 'scheduled', 'retrying')
 $$;
 comment on function private.is_pending_job_status is 'Waiting to be sent: may be claimed or cancelled.';
+-- Pure helpers, callable by the API roles: the guard trigger below runs with the updating role's
+-- rights, and service_role (which may update jobs) must reach the state machine, not a permission error.
+grant execute on function private.is_allowed_job_transition(public.sms_job_status, public.sms_job_status),
+  private.is_pending_job_status(public.sms_job_status)
+  to authenticated, service_role;
 
 create function private.guard_job_update()
 returns trigger
