@@ -14,7 +14,8 @@ as $$
   select case p_to
     when 'processing' then p_from in ('queued', 'scheduled', 'retrying')
     when 'cancelled' then p_from in ('queued', 'scheduled', 'retrying')
-    when 'completed' then p_from = 'processing'
+    -- retrying -> completed: a late success from an attempt whose lease had expired.
+    when 'completed' then p_from in ('processing', 'retrying')
     when 'retrying' then p_from = 'processing'
     when 'failed' then p_from = 'processing'
     else false
@@ -270,23 +271,39 @@ as $$
 declare
   v_job public.scheduled_sms_jobs;
 begin
+  if p_twilio_sid is null or p_twilio_sid = '' then
+    perform private.raise_error('invalid_argument', 'a completed job needs the Twilio message sid');
+  end if;
   v_job := private.lock_job(p_job_id);
-  perform private.require_lease(v_job, p_worker);
-  perform private.require_transition(v_job, 'completed');
-  update public.scheduled_sms_jobs
-  set status = 'completed',
-      status_reason = 'accepted_by_twilio',
-      twilio_sid = p_twilio_sid,
-      message_status = p_message_status,
-      completed_at = pg_catalog.now(),
-      lease_owner = null,
-      lease_expires_at = null
-  where id = p_job_id
-  returning * into v_job;
+  -- Twilio accepted a message, so this function never refuses: the send happened and must be on
+  -- record. If the worker lost its lease meanwhile, either the job still waits for a retry (the
+  -- late success completes it) or another attempt/cancel owns it: then the send is logged as a
+  -- duplicate for whoever reconciles.
+  if (v_job.status = 'processing' and v_job.lease_owner = p_worker)
+     or (v_job.status = 'retrying' and v_job.twilio_sid is null) then
+    update public.scheduled_sms_jobs
+    set status = 'completed',
+        status_reason = case when v_job.status = 'retrying' then 'completed_after_lease_expired'
+                             else 'accepted_by_twilio' end,
+        twilio_sid = p_twilio_sid,
+        message_status = p_message_status,
+        completed_at = pg_catalog.now(),
+        lease_owner = null,
+        lease_expires_at = null
+    where id = p_job_id
+    returning * into v_job;
+    return v_job;
+  end if;
+  insert into public.sms_job_events (job_id, workspace_id, event_type, from_status, to_status, attempt, details)
+  values (v_job.id, v_job.workspace_id, 'duplicate_send', v_job.status, v_job.status, v_job.attempts,
+          pg_catalog.jsonb_build_object('twilio_sid', p_twilio_sid, 'worker', p_worker,
+            'job_twilio_sid', v_job.twilio_sid,
+            'note', 'Twilio accepted a message for this job from a worker that no longer held its lease'));
   return v_job;
 end;
 $$;
-comment on function private.complete_job is 'processing -> completed: Twilio accepted the message.';
+comment on function private.complete_job is
+  'processing -> completed when Twilio accepted the message (or retrying -> completed for a late success); a send the job cannot absorb is logged as a duplicate_send event.';
 
 -- Exponential backoff with jitter from the workspace's retry policy: base * 2^(attempt-1), capped,
 -- then a random point in [half, full] of that delay so retries of a burst spread out.

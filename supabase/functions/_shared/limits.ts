@@ -28,3 +28,37 @@ export const databaseLimits = {
 } as const;
 
 export type DatabaseLimitName = keyof typeof databaseLimits;
+
+/** Limits of the HTTP API only (the database never sees raw requests). */
+export const apiLimits = {
+  /** Largest request body accepted, in bytes (64 KB); larger requests answer 413. */
+  request_body_max_bytes: 64 * 1024,
+  /** delayMinutes of schedule-delay: at least a minute, at most the scheduling horizon. */
+  delay_minutes_min: 1,
+  delay_minutes_max: databaseLimits.schedule_max_ahead_seconds / 60,
+  /** Jobs per page of GET jobs, unless `limit` asks for another size up to the maximum. */
+  jobs_page_size_default: 50,
+  jobs_page_size_max: 200,
+  /** How long a fetched JWKS (asymmetric signing keys) is reused before refetching. */
+  jwks_cache_seconds: 600,
+} as const;
+
+/** Delivery: workers, leases, Twilio requests. */
+export const deliveryLimits = {
+  /** Jobs a local runner claims per query. */
+  runnerClaimBatch: 200,
+  /** Sends a local runner has in flight at once (network-bound: high enough to hide Twilio latency). */
+  runnerConcurrency: 200,
+  /** Lease a runner takes on each claimed job; renewed every third of it while the send is in flight. */
+  runnerLeaseSeconds: 60,
+  /** Longest a runner sleeps without checking the database, even if no NOTIFY arrives. */
+  runnerMaxIdleMs: 5_000,
+  /** How long a send's outcome is retried while the database is unreachable. */
+  databaseReconnectMs: 60_000,
+  /** How long a workspace's Twilio credentials are cached by a worker. */
+  credentialsCacheMs: 30_000,
+  /** Timeout of one request to Twilio. A timed-out send may have gone out: it is retried and logged. */
+  twilioRequestTimeoutMs: 15_000,
+  /** How long a stopping runner waits for in-flight sends before leaving them to lease expiry. */
+  runnerShutdownGraceMs: 20_000,
+} as const;

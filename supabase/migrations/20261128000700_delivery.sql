@@ -1,0 +1,133 @@
+-- Delivery support: Twilio configuration lookups, opt-outs, delivery-status callbacks and the
+-- wake-up signal for local runners.
+
+-- Twilio's message statuses in delivery order. A callback may only move a job forward, so a late
+-- 'sent' never overwrites 'delivered'. Terminal statuses share the top rank except 'read'.
+create function private.message_status_rank(p_status text)
+returns integer
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select case p_status
+    when 'accepted' then 1
+    when 'scheduled' then 1
+    when 'queued' then 2
+    when 'sending' then 3
+    when 'sent' then 4
+    when 'delivered' then 5
+    when 'undelivered' then 5
+    when 'failed' then 5
+    when 'canceled' then 5
+    when 'read' then 6
+  end
+$$;
+comment on function private.message_status_rank is 'Order of Twilio message statuses; null for statuses we do not know.';
+
+-- Applies one Twilio status callback. Idempotent: a duplicate or an out-of-order (older) status
+-- changes nothing. Returns the job id, or null when no job has this message sid.
+create function private.record_message_status(
+  p_twilio_sid text,
+  p_message_status text,
+  p_error_code text default null,
+  p_error_message text default null
+) returns text
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_job public.scheduled_sms_jobs;
+  v_new_rank integer := private.message_status_rank(p_message_status);
+begin
+  select * into v_job from public.scheduled_sms_jobs where twilio_sid = p_twilio_sid for update;
+  if not found then
+    return null;
+  end if;
+  if v_new_rank is null then
+    perform private.raise_error('invalid_argument', pg_catalog.format('unknown message status %L', p_message_status));
+  end if;
+  if v_new_rank <= coalesce(private.message_status_rank(v_job.message_status), 0) then
+    return v_job.id;
+  end if;
+  update public.scheduled_sms_jobs
+  set message_status = p_message_status,
+      last_error_code = coalesce(p_error_code, last_error_code),
+      last_error_message = coalesce(p_error_message, last_error_message)
+  where id = v_job.id;
+  insert into public.sms_job_events
+    (job_id, workspace_id, event_type, from_status, to_status, attempt, error_code, error_message, details)
+  values (v_job.id, v_job.workspace_id, 'message_status', v_job.status, v_job.status, v_job.attempts,
+          p_error_code, p_error_message,
+          pg_catalog.jsonb_build_object('twilio_sid', p_twilio_sid, 'from', v_job.message_status,
+                                        'to', p_message_status));
+  return v_job.id;
+end;
+$$;
+
+-- The Twilio account that sent a message: its auth token verifies the callback's signature.
+create function private.twilio_account_for_message(p_twilio_sid text)
+returns table (workspace_id text, account_sid text, auth_token text)
+language sql
+stable
+set search_path = ''
+as $$
+  select j.workspace_id, c.account_sid, c.auth_token
+  from public.scheduled_sms_jobs j
+  left join private.twilio_credentials c on c.workspace_id = j.workspace_id
+  where j.twilio_sid = p_twilio_sid
+$$;
+
+-- An opt-out stops what is already waiting too: pending jobs to that recipient are cancelled.
+create function private.cancel_jobs_of_opted_out()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  update public.scheduled_sms_jobs j
+  set status = 'cancelled', status_reason = 'recipient_opted_out'
+  from new_opt_outs o
+  where j.workspace_id = o.workspace_id and j.to_phone = o.phone
+    and j.status in ('queued', 'scheduled', 'retrying');
+  return null;
+end;
+$$;
+create trigger sms_opt_outs_cancel_pending after insert on public.sms_opt_outs
+  referencing new table as new_opt_outs
+  for each statement execute function private.cancel_jobs_of_opted_out();
+
+create function private.record_opt_out(p_workspace_id text, p_phone text, p_source text)
+returns void
+language sql
+set search_path = ''
+as $$
+  insert into public.sms_opt_outs (workspace_id, phone, source, created_by)
+  values (p_workspace_id, p_phone, p_source, null)
+  on conflict (workspace_id, phone) do nothing
+$$;
+
+-- Local runners sleep until the next due job; this wakes them when rows arrive or come back.
+create function private.notify_jobs_due()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_next timestamptz;
+begin
+  select min(n.next_attempt_at) into v_next from new_jobs n
+  where n.status in ('queued', 'scheduled', 'retrying');
+  if v_next is not null then
+    perform pg_catalog.pg_notify('sms_jobs_due', (extract(epoch from v_next) * 1000)::bigint::text);
+  end if;
+  return null;
+end;
+$$;
+create trigger scheduled_sms_jobs_notify_insert after insert on public.scheduled_sms_jobs
+  referencing new table as new_jobs
+  for each statement execute function private.notify_jobs_due();
+create trigger scheduled_sms_jobs_notify_update after update on public.scheduled_sms_jobs
+  referencing new table as new_jobs
+  for each statement execute function private.notify_jobs_due();

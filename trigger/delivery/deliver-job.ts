@@ -1,0 +1,50 @@
+// Sends one claimed job and records the result: completed, retry scheduled, or failed.
+import { classifySendFailure } from "../../supabase/functions/_shared/twilio-errors.ts";
+import type { JobStore } from "./job-store.ts";
+import { type ClaimedJob, type DeliveryResult, type MessageSender, SendError } from "./types.ts";
+
+export interface DeliveryDeps {
+  store: JobStore;
+  sender: MessageSender;
+  workerId: string;
+  /** The URL Twilio posts delivery statuses to for this job, if callbacks are wanted. */
+  statusCallbackUrl: (jobId: string) => string | undefined;
+}
+
+export async function deliverClaimedJob(job: ClaimedJob, deps: DeliveryDeps): Promise<DeliveryResult> {
+  const { store, sender, workerId } = deps;
+  const credentials = await store.credentials(job.workspace_id);
+  if (!credentials) {
+    await store.fail(job.id, workerId, "twilio_not_configured",
+      `workspace ${job.workspace_id} has no Twilio credentials and no TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN fallback is set`,
+      "configuration_error");
+    return { jobId: job.id, outcome: "failed", errorCode: "twilio_not_configured" };
+  }
+
+  let accepted;
+  try {
+    const statusCallbackUrl = deps.statusCallbackUrl(job.id);
+    accepted = await sender.send(credentials, {
+      to: job.to_phone,
+      from: job.from_number,
+      body: job.body,
+      mediaUrls: job.media_urls,
+      ...(statusCallbackUrl ? { statusCallbackUrl } : {}),
+    });
+  } catch (error) {
+    const failure = error instanceof SendError ? error.failure
+      : { message: `unexpected error while sending: ${error instanceof Error ? error.message : String(error)}` };
+    const verdict = classifySendFailure(failure);
+    if (verdict.recordOptOut) await store.recordOptOut(job.workspace_id, job.to_phone, "twilio_21610");
+    if (verdict.kind === "permanent") {
+      await store.fail(job.id, workerId, verdict.errorCode, failure.message, "permanent_error");
+      return { jobId: job.id, outcome: "failed", errorCode: verdict.errorCode };
+    }
+    const status = await store.retry(job.id, workerId, verdict.errorCode, failure.message,
+      verdict.minRetryDelaySeconds);
+    return { jobId: job.id, outcome: status, errorCode: verdict.errorCode };
+  }
+
+  await store.complete(job.id, workerId, accepted.sid, accepted.status);
+  return { jobId: job.id, outcome: "completed", twilioSid: accepted.sid };
+}

@@ -1,0 +1,120 @@
+// The delivery core's access to the database: only the private SQL functions that own transitions.
+import postgres from "postgres";
+import type { ClaimedJob, TwilioCredentials } from "./types.ts";
+
+type Sql = postgres.Sql;
+
+const claimedColumns = "id, workspace_id, to_phone, from_number, body, media_urls, attempts, max_attempts";
+
+export type ClaimOneResult =
+  | { claimed: true; job: ClaimedJob }
+  | { claimed: false; reason: "job_not_found" | "invalid_transition" | "job_not_due"; message: string };
+
+/** Errors that mean "the database is not reachable right now", worth retrying the same call. */
+function isConnectionError(error: unknown): boolean {
+  if (error instanceof postgres.PostgresError) {
+    // 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now, 08xxx connection errors
+    return /^(57P0[123]|08...)$/.test(error.code);
+  }
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|CONNECTION_.*)$/.test(code);
+}
+
+export interface JobStoreOptions {
+  /** How long to keep retrying a call while the database is unreachable. */
+  reconnectForMs: number;
+  /** How long a workspace's Twilio credentials are cached. */
+  credentialsTtlMs: number;
+}
+
+export class JobStore {
+  private readonly credentialsCache = new Map<string, { value: TwilioCredentials | null; expires: number }>();
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly options: JobStoreOptions,
+    private readonly fallbackCredentials: TwilioCredentials | null = null,
+  ) {}
+
+  /** Runs a call, retrying it while the database is down (a restart must not lose a send's outcome). */
+  private async resilient<T>(call: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + this.options.reconnectForMs;
+    for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
+      try {
+        return await call();
+      } catch (error) {
+        if (!isConnectionError(error) || Date.now() + delay > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  claimDue(worker: string, limit: number, leaseSeconds: number): Promise<ClaimedJob[]> {
+    return this.resilient(() => this.sql.unsafe<ClaimedJob[]>(
+      `select ${claimedColumns} from private.claim_due_jobs($1, $2, $3)`, [worker, limit, leaseSeconds]));
+  }
+
+  async claimOne(jobId: string, worker: string, leaseSeconds: number): Promise<ClaimOneResult> {
+    try {
+      const rows = await this.resilient(() => this.sql.unsafe<ClaimedJob[]>(
+        `select ${claimedColumns} from private.claim_job($1, $2, $3)`, [jobId, worker, leaseSeconds]));
+      const job = rows[0];
+      if (!job) throw new Error(`claim_job returned no row for ${jobId}`);
+      return { claimed: true, job };
+    } catch (error) {
+      if (error instanceof postgres.PostgresError
+          && (error.hint === "job_not_found" || error.hint === "invalid_transition" || error.hint === "job_not_due")) {
+        return { claimed: false, reason: error.hint, message: error.message };
+      }
+      throw error;
+    }
+  }
+
+  async complete(jobId: string, worker: string, twilioSid: string, messageStatus: string): Promise<void> {
+    await this.resilient(() => this.sql`
+      select 1 from private.complete_job(${jobId}, ${worker}, ${twilioSid}, ${messageStatus})`);
+  }
+
+  async retry(jobId: string, worker: string, errorCode: string, errorMessage: string,
+    minDelaySeconds: number): Promise<"retrying" | "failed"> {
+    const [row] = await this.resilient(() => this.sql<{ status: "retrying" | "failed" }[]>`
+      select status from private.retry_job(${jobId}, ${worker}, ${errorCode}, ${errorMessage}, ${minDelaySeconds})`);
+    if (!row) throw new Error(`retry_job returned no row for ${jobId}`);
+    return row.status;
+  }
+
+  async fail(jobId: string, worker: string, errorCode: string, errorMessage: string, reason: string): Promise<void> {
+    await this.resilient(() => this.sql`
+      select 1 from private.fail_job(${jobId}, ${worker}, ${errorCode}, ${errorMessage}, ${reason})`);
+  }
+
+  async recordOptOut(workspaceId: string, phone: string, source: string): Promise<void> {
+    await this.resilient(() => this.sql`select private.record_opt_out(${workspaceId}, ${phone}, ${source})`);
+  }
+
+  async renewLeases(worker: string, jobIds: string[], leaseSeconds: number): Promise<number> {
+    if (jobIds.length === 0) return 0;
+    const [row] = await this.sql<{ held: number }[]>`
+      select private.renew_leases(${worker}, ${jobIds}, ${leaseSeconds}) as held`;
+    return row?.held ?? 0;
+  }
+
+  /** When the earliest waiting job is due, or null if none waits. */
+  async nextDueAt(): Promise<Date | null> {
+    const [row] = await this.sql<{ next: Date | null }[]>`
+      select min(next_attempt_at) as next from public.scheduled_sms_jobs
+      where status in ('queued', 'scheduled', 'retrying')`;
+    return row?.next ?? null;
+  }
+
+  /** The workspace's Twilio account, else the process's TWILIO_* fallback, else null. */
+  async credentials(workspaceId: string): Promise<TwilioCredentials | null> {
+    const cached = this.credentialsCache.get(workspaceId);
+    if (cached && cached.expires > Date.now()) return cached.value;
+    const [row] = await this.resilient(() => this.sql<{ account_sid: string; auth_token: string }[]>`
+      select account_sid, auth_token from private.twilio_credentials where workspace_id = ${workspaceId}`);
+    const value = row ? { accountSid: row.account_sid, authToken: row.auth_token } : this.fallbackCredentials;
+    this.credentialsCache.set(workspaceId, { value, expires: Date.now() + this.options.credentialsTtlMs });
+    return value;
+  }
+}

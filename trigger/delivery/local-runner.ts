@@ -1,0 +1,130 @@
+// The local-mode executor: claims due jobs in batches, sends them with bounded concurrency and
+// sleeps until the next due time or a NOTIFY from the database (no fixed polling). Several runners
+// may run at once: claims never overlap (FOR UPDATE SKIP LOCKED).
+import type postgres from "postgres";
+import { deliverClaimedJob, type DeliveryDeps } from "./deliver-job.ts";
+import type { ClaimedJob, DeliveryResult } from "./types.ts";
+
+export interface LocalRunnerOptions {
+  claimBatch: number;
+  concurrency: number;
+  leaseSeconds: number;
+  maxIdleMs: number;
+  shutdownGraceMs: number;
+  onResult?: (result: DeliveryResult) => void;
+  onError?: (error: unknown, job?: ClaimedJob) => void;
+}
+
+export class LocalRunner {
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private stopping = false;
+  private wake: (() => void) | null = null;
+  /** A wake-up that came while not asleep (e.g. mid-query): the next sleep returns at once. */
+  private wakeRequested = false;
+  private loopDone: Promise<void> | null = null;
+  private listener: postgres.ListenMeta | null = null;
+  private renewTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly sql: postgres.Sql,
+    private readonly deps: DeliveryDeps,
+    private readonly options: LocalRunnerOptions,
+  ) {}
+
+  async start(): Promise<void> {
+    this.listener = await this.sql.listen("sms_jobs_due", () => this.wakeUp());
+    this.renewTimer = setInterval(() => void this.renewLeases(), (this.options.leaseSeconds * 1000) / 3);
+    this.loopDone = this.loop();
+  }
+
+  /** Stops claiming, waits for in-flight sends (up to the grace period) and returns. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wakeUp();
+    await this.loopDone;
+    const grace = new Promise((resolve) => setTimeout(resolve, this.options.shutdownGraceMs).unref());
+    await Promise.race([Promise.allSettled([...this.inFlight.values()]), grace]);
+    if (this.renewTimer) clearInterval(this.renewTimer);
+    await this.listener?.unlisten();
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  private wakeUp(): void {
+    const wake = this.wake;
+    this.wake = null;
+    if (wake) wake();
+    else this.wakeRequested = true;
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.wakeRequested) {
+      this.wakeRequested = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => { this.wake = null; resolve(); }, Math.max(0, ms));
+      this.wake = () => { clearTimeout(timer); resolve(); };
+    });
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      const free = this.options.concurrency - this.inFlight.size;
+      if (free <= 0) {
+        await this.waitForSlot();
+        continue;
+      }
+      let claimed: ClaimedJob[] = [];
+      this.wakeRequested = false; // this claim sees everything committed so far
+      try {
+        claimed = await this.deps.store.claimDue(this.deps.workerId, Math.min(this.options.claimBatch, free),
+          this.options.leaseSeconds);
+      } catch (error) {
+        this.options.onError?.(error);
+        await this.sleep(1000);
+        continue;
+      }
+      for (const job of claimed) this.launch(job);
+      if (claimed.length > 0) continue;
+      await this.sleepUntilNextDue();
+    }
+  }
+
+  private launch(job: ClaimedJob): void {
+    const work = deliverClaimedJob(job, this.deps)
+      .then((result) => this.options.onResult?.(result))
+      // The job's lease expires and the sweep puts it back to retrying: logged, never lost.
+      .catch((error: unknown) => this.options.onError?.(error, job))
+      .finally(() => {
+        this.inFlight.delete(job.id);
+        this.wakeUp();
+      });
+    this.inFlight.set(job.id, work);
+  }
+
+  private async waitForSlot(): Promise<void> {
+    await Promise.race([...this.inFlight.values(), this.sleep(this.options.maxIdleMs)]);
+  }
+
+  private async sleepUntilNextDue(): Promise<void> {
+    let waitMs = this.options.maxIdleMs;
+    try {
+      const next = await this.deps.store.nextDueAt();
+      if (next) waitMs = Math.min(waitMs, next.getTime() - Date.now());
+    } catch (error) {
+      this.options.onError?.(error);
+    }
+    if (waitMs > 0 && !this.stopping) await this.sleep(waitMs);
+  }
+
+  private async renewLeases(): Promise<void> {
+    try {
+      await this.deps.store.renewLeases(this.deps.workerId, [...this.inFlight.keys()], this.options.leaseSeconds);
+    } catch (error) {
+      this.options.onError?.(error);
+    }
+  }
+}

@@ -1,0 +1,54 @@
+// The shapes the delivery core works with.
+import type { SendFailure } from "../../supabase/functions/_shared/twilio-errors.ts";
+
+/** A job this worker holds the lease on, with what is needed to send it. */
+export interface ClaimedJob {
+  id: string;
+  workspace_id: string;
+  to_phone: string;
+  from_number: string;
+  body: string;
+  media_urls: string[];
+  attempts: number;
+  max_attempts: number;
+}
+
+export interface TwilioCredentials {
+  accountSid: string;
+  authToken: string;
+}
+
+export interface OutgoingMessage {
+  to: string;
+  /** An E.164 number, or a Messaging Service SID (MG...). */
+  from: string;
+  body: string;
+  mediaUrls: string[];
+  statusCallbackUrl?: string;
+}
+
+export interface AcceptedMessage {
+  sid: string;
+  status: string;
+}
+
+/** Sends one message; throws SendError when the provider refuses or does not answer. */
+export interface MessageSender {
+  send(credentials: TwilioCredentials, message: OutgoingMessage): Promise<AcceptedMessage>;
+}
+
+export class SendError extends Error {
+  constructor(readonly failure: SendFailure) {
+    super(failure.message);
+    this.name = "SendError";
+  }
+}
+
+export type JobOutcome = "completed" | "retrying" | "failed";
+
+export interface DeliveryResult {
+  jobId: string;
+  outcome: JobOutcome;
+  errorCode?: string;
+  twilioSid?: string;
+}
