@@ -77,7 +77,7 @@ export class LocalRunner {
         await this.waitForSlot();
         continue;
       }
-      let claimed: ClaimedJob[] = [];
+      let claimed: ClaimedJob[];
       this.wakeRequested = false; // this claim sees everything committed so far
       try {
         claimed = await this.deps.store.claimDue(this.deps.workerId, Math.min(this.options.claimBatch, free),
