@@ -1,5 +1,6 @@
-// The catalogue of error codes the database raises (private.error_codes), with their HTTP status.
-// The database puts the code name in the error's HINT; tests check this table equals the database's.
+// Every error code a client can see, with its HTTP status: the codes the database raises
+// (private.error_codes; the database puts the code name in the error's HINT, and a test checks this
+// table equals the database's) and the codes of the HTTP API itself.
 
 export const databaseErrorCodes = {
   invalid_phone: { sqlstate: "SMS01", httpStatus: 400 },
@@ -29,4 +30,28 @@ export type DatabaseErrorCode = keyof typeof databaseErrorCodes;
 
 export function isDatabaseErrorCode(value: unknown): value is DatabaseErrorCode {
   return typeof value === "string" && Object.hasOwn(databaseErrorCodes, value);
+}
+
+/** Errors the HTTP API raises itself, before or around the database. */
+export const apiErrorCodes = {
+  validation_failed: { httpStatus: 400 },
+  malformed_json: { httpStatus: 400 },
+  unauthorized: { httpStatus: 401 },
+  forbidden: { httpStatus: 403 },
+  not_found: { httpStatus: 404 },
+  method_not_allowed: { httpStatus: 405 },
+  conflict: { httpStatus: 409 },
+  payload_too_large: { httpStatus: 413 },
+  unsupported_media_type: { httpStatus: 415 },
+  internal_error: { httpStatus: 500 },
+  service_unavailable: { httpStatus: 503 },
+} as const;
+
+export type ApiErrorCode = keyof typeof apiErrorCodes;
+
+/** Any code an API error response may carry. */
+export type ErrorCode = ApiErrorCode | DatabaseErrorCode;
+
+export function httpStatusOf(code: ErrorCode): number {
+  return isDatabaseErrorCode(code) ? databaseErrorCodes[code].httpStatus : apiErrorCodes[code].httpStatus;
 }

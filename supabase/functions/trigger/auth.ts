@@ -1,0 +1,59 @@
+// Who is calling (a verified bearer token) and what they may do in a workspace.
+import { AccessTokenRejected, type AccessTokenVerifier, type Principal } from "../_shared/access-tokens.ts";
+import { ApiError } from "./http.ts";
+import type { Transaction } from "./database.ts";
+
+const bearerHeaders = { "WWW-Authenticate": 'Bearer realm="sms-scheduler"' };
+
+export async function authenticate(request: Request, verify: AccessTokenVerifier): Promise<Principal> {
+  const header = request.headers.get("authorization");
+  const match = header === null ? null : /^Bearer\s+(\S+)\s*$/i.exec(header);
+  if (match?.[1] === undefined) {
+    throw new ApiError("unauthorized", "send an access token: Authorization: Bearer <token>", undefined, bearerHeaders);
+  }
+  try {
+    return await verify(match[1]);
+  } catch (error) {
+    if (error instanceof AccessTokenRejected) throw new ApiError("unauthorized", error.message, undefined, bearerHeaders);
+    throw error;
+  }
+}
+
+export interface Workspace {
+  id: string;
+  /** IANA timezone: API times are shown with its offset. */
+  timezone: string;
+}
+
+/**
+ * The workspace if the caller may `read` it (any member) or `write` to it (a writer role:
+ * private.writer_roles). The service role may act on any workspace.
+ */
+export async function requireWorkspaceAccess(
+  tx: Transaction,
+  principal: Principal,
+  workspaceId: string,
+  access: "read" | "write",
+): Promise<Workspace> {
+  const userId = principal.kind === "user" ? principal.userId : null;
+  const [row] = await tx<{ timezone: string; is_member: boolean; can_write: boolean }[]>`
+    select s.timezone,
+           m.user_id is not null as is_member,
+           coalesce(m.role = any (private.writer_roles()), false) as can_write
+    from public.workspaces w
+    join public.workspace_settings s on s.workspace_id = w.id
+    left join public.workspace_members m on m.workspace_id = w.id and m.user_id = ${userId}::uuid
+    where w.id = ${workspaceId}`;
+  if (principal.kind === "service") {
+    if (row === undefined) throw new ApiError("not_found", `workspace ${workspaceId} does not exist`);
+    return { id: workspaceId, timezone: row.timezone };
+  }
+  // Non-members learn nothing, not even whether the workspace exists.
+  if (row === undefined || !row.is_member) {
+    throw new ApiError("forbidden", `you are not a member of workspace ${workspaceId}`);
+  }
+  if (access === "write" && !row.can_write) {
+    throw new ApiError("forbidden", `your role in workspace ${workspaceId} may read but not send or cancel messages`);
+  }
+  return { id: workspaceId, timezone: row.timezone };
+}

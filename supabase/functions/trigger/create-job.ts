@@ -1,0 +1,48 @@
+// The one creation path of send-sms, schedule-delay and schedule-until: private.create_job, whose
+// BEFORE INSERT trigger applies the same rules as a direct insert, in one transaction with the
+// membership check and the job's `created` event.
+import type { Principal } from "../_shared/access-tokens.ts";
+import { requireWorkspaceAccess, type Workspace } from "./auth.ts";
+import { inTransaction, type Sql } from "./database.ts";
+import type { JobRow } from "./job-view.ts";
+
+export interface NewMessage {
+  workspaceId: string;
+  to: string;
+  body: string;
+  mediaUrl?: string[] | undefined;
+  fromNumber?: string | undefined;
+  metadata?: Record<string, unknown> | undefined;
+}
+
+/** When to send: now, after a delay measured by the database's clock, or at a given time. */
+export type SendTime = { kind: "now" } | { kind: "delay"; minutes: number } | { kind: "at"; time: Date };
+
+export async function createJob(
+  sql: Sql,
+  principal: Principal,
+  message: NewMessage,
+  when: SendTime,
+): Promise<{ job: JobRow; workspace: Workspace }> {
+  return await inTransaction(sql, principal, async (tx) => {
+    const workspace = await requireWorkspaceAccess(tx, principal, message.workspaceId, "write");
+    const scheduledTime = when.kind === "now"
+      ? tx`null::timestamptz`
+      : when.kind === "delay"
+      ? tx`now() + make_interval(mins => ${when.minutes}::integer)`
+      : tx`${when.time}::timestamptz`;
+    const [job] = await tx<JobRow[]>`
+      select * from private.create_job(
+        p_workspace_id => ${message.workspaceId},
+        p_to_phone => ${message.to},
+        p_body => ${message.body},
+        p_from_number => ${message.fromNumber ?? null}::text,
+        p_media_urls => ${tx.array(message.mediaUrl ?? [])}::text[],
+        p_scheduled_time => ${scheduledTime},
+        p_metadata => ${JSON.stringify(message.metadata ?? {})}::jsonb,
+        p_created_by => ${principal.kind === "user" ? principal.userId : null}::uuid
+      )`;
+    if (job === undefined) throw new Error("private.create_job returned no row");
+    return { job, workspace };
+  });
+}

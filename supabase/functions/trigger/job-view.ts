@@ -1,0 +1,56 @@
+// A scheduled_sms_jobs row as the API shows it: camelCase, times with the workspace's offset.
+import type { JobStatus } from "../_shared/api-schemas.ts";
+import type { JobView } from "../_shared/api-types.ts";
+import { formatInTimeZone } from "../_shared/time.ts";
+
+export interface JobRow {
+  id: string;
+  workspace_id: string;
+  to_phone: string;
+  from_number: string;
+  body: string;
+  media_urls: string[];
+  metadata: Record<string, unknown>;
+  scheduled_time: Date;
+  status: JobStatus;
+  status_reason: string | null;
+  attempts: number;
+  max_attempts: number;
+  next_attempt_at: Date;
+  last_error_code: string | null;
+  last_error_message: string | null;
+  twilio_sid: string | null;
+  message_status: string | null;
+  created_at: Date;
+  updated_at: Date;
+  completed_at: Date | null;
+}
+
+const waitingStatuses: readonly JobStatus[] = ["queued", "scheduled", "retrying"];
+
+export function toJobView(row: JobRow, timeZone: string): JobView {
+  const time = (date: Date) => formatInTimeZone(date, timeZone);
+  return {
+    jobId: row.id,
+    workspaceId: row.workspace_id,
+    status: row.status,
+    statusReason: row.status_reason,
+    scheduledTime: time(row.scheduled_time),
+    completedTime: row.completed_at === null ? null : time(row.completed_at),
+    messageStatus: row.message_status,
+    twilioSid: row.twilio_sid,
+    to: row.to_phone,
+    fromNumber: row.from_number,
+    body: row.body,
+    mediaUrls: row.media_urls,
+    metadata: row.metadata,
+    attempts: row.attempts,
+    maxAttempts: row.max_attempts,
+    nextAttemptTime: waitingStatuses.includes(row.status) ? time(row.next_attempt_at) : null,
+    lastError: row.last_error_code === null && row.last_error_message === null
+      ? null
+      : { code: row.last_error_code, message: row.last_error_message },
+    createdTime: time(row.created_at),
+    updatedTime: time(row.updated_at),
+  };
+}
