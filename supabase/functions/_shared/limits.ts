@@ -46,19 +46,19 @@ export const apiLimits = {
 /** Delivery: workers, leases, Twilio requests. */
 export const deliveryLimits = {
   /** Jobs a local runner claims per query. */
-  runnerClaimBatch: 200,
+  runner_claim_batch: 200,
   /** Sends a local runner has in flight at once (network-bound: high enough to hide Twilio latency). */
-  runnerConcurrency: 200,
+  runner_concurrency: 200,
   /** Lease a runner takes on each claimed job; renewed every third of it while the send is in flight. */
-  runnerLeaseSeconds: 60,
+  runner_lease_seconds: 60,
   /** Longest a runner sleeps without checking the database, even if no NOTIFY arrives. */
-  runnerMaxIdleMs: 5_000,
+  runner_max_idle_ms: 5_000,
   /** How long a send's outcome is retried while the database is unreachable. */
-  databaseReconnectMs: 60_000,
+  database_reconnect_ms: 60_000,
   /** How long a workspace's Twilio credentials are cached by a worker. */
-  credentialsCacheMs: 30_000,
+  credentials_cache_ms: 30_000,
   /** Timeout of one request to Twilio. A timed-out send may have gone out: it is retried and logged. */
-  twilioRequestTimeoutMs: 15_000,
+  twilio_request_timeout_ms: 15_000,
   /** How long a stopping runner waits for in-flight sends before leaving them to lease expiry. */
-  runnerShutdownGraceMs: 20_000,
+  runner_shutdown_grace_ms: 20_000,
 } as const;

@@ -1,0 +1,53 @@
+// Twilio's delivery-status callbacks. The signature is checked with the auth token of the account
+// that sent the message; only then does the status reach the job, and only forwards (SQL decides).
+import type postgres from "postgres";
+import { isValidTwilioSignature, parseFormBody } from "../_shared/twilio-signature.ts";
+
+export interface TwilioStatusDeps {
+  sql: postgres.Sql;
+  /** The public URL this function is reached at (what Twilio signs), e.g. https://<ref>.supabase.co/functions/v1/twilio-status */
+  publicUrl: string;
+  /** Auth token for messages whose workspace has no credentials row (single-tenant fallback). */
+  fallbackAuthToken?: string;
+  /** Largest callback body accepted. */
+  maxBodyBytes: number;
+}
+
+function reply(status: number, body: string): Response {
+  return new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
+}
+
+export function createTwilioStatusHandler(deps: TwilioStatusDeps): (request: Request) => Promise<Response> {
+  return async (request) => {
+    if (request.method !== "POST") return reply(405, "method not allowed");
+    const contentType = request.headers.get("content-type") ?? "";
+    if (!contentType.startsWith("application/x-www-form-urlencoded")) return reply(415, "form body expected");
+    const raw = await request.text();
+    if (new TextEncoder().encode(raw).length > deps.maxBodyBytes) return reply(413, "body too large");
+    const params = parseFormBody(raw);
+    const sid = params.MessageSid ?? params.SmsSid;
+    const status = params.MessageStatus ?? params.SmsStatus;
+    if (typeof sid !== "string" || typeof status !== "string") return reply(400, "MessageSid and MessageStatus required");
+
+    // Twilio signs the URL it called: our public URL plus the query string it was given.
+    const url = deps.publicUrl + new URL(request.url).search;
+    const [account] = await deps.sql<{ auth_token: string | null }[]>`
+      select auth_token from private.twilio_account_for_message(${sid})`;
+    const authToken = account?.auth_token ?? deps.fallbackAuthToken;
+    if (!authToken || !(await isValidTwilioSignature(authToken, request.headers.get("x-twilio-signature"), url, params))) {
+      return reply(403, "invalid signature");
+    }
+    if (!account) return reply(200, "unknown message"); // signed by the fallback account, not ours
+
+    const errorCode = typeof params.ErrorCode === "string" && params.ErrorCode !== "" ? params.ErrorCode : null;
+    const errorMessage = typeof params.ErrorMessage === "string" && params.ErrorMessage !== "" ? params.ErrorMessage : null;
+    try {
+      await deps.sql`select private.record_message_status(${sid}, ${status}, ${errorCode}, ${errorMessage})`;
+    } catch (error) {
+      // An unknown status is Twilio's news, not our failure: acknowledge so Twilio does not retry.
+      if ((error as { hint?: string }).hint === "invalid_argument") return reply(200, "ignored unknown status");
+      throw error;
+    }
+    return reply(200, "ok");
+  };
+}

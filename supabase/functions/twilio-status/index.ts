@@ -1,0 +1,29 @@
+// The `twilio-status` Edge Function: Twilio posts delivery statuses here (StatusCallback URL).
+// verify_jwt is off for it in supabase/config.toml: Twilio authenticates with its signature.
+import postgres from "postgres";
+import { createTwilioStatusHandler } from "./handler.ts";
+import { apiLimits } from "../_shared/limits.ts";
+
+function env(name: string): string | undefined {
+  const value = Deno.env.get(name);
+  return value === undefined || value === "" ? undefined : value;
+}
+
+const databaseUrl = env("SUPABASE_DB_URL");
+if (databaseUrl === undefined) throw new Error("SUPABASE_DB_URL is not set");
+const supabaseUrl = env("SUPABASE_URL");
+const publicUrl = env("TWILIO_STATUS_CALLBACK_URL") ??
+  (supabaseUrl === undefined ? undefined : `${supabaseUrl}/functions/v1/twilio-status`);
+if (publicUrl === undefined) throw new Error("TWILIO_STATUS_CALLBACK_URL (or SUPABASE_URL) is not set");
+
+const sql = postgres(databaseUrl, { prepare: false, max: 4, connect_timeout: 10, idle_timeout: 60, onnotice: () => undefined });
+const fallbackAuthToken = env("TWILIO_AUTH_TOKEN");
+
+export const handler = createTwilioStatusHandler({
+  sql,
+  publicUrl,
+  maxBodyBytes: apiLimits.request_body_max_bytes,
+  ...(fallbackAuthToken ? { fallbackAuthToken } : {}),
+});
+
+if (import.meta.main) Deno.serve(handler);
