@@ -203,6 +203,11 @@ begin
     perform private.raise_error('invalid_phone',
       pg_catalog.format('to_phone %L is not an E.164 number such as +61412345678', p_to_phone));
   end if;
+  if p_from_number is not null and not private.is_e164(p_from_number)
+     and not private.is_messaging_service_sid(p_from_number) then
+    perform private.raise_error('invalid_phone', pg_catalog.format(
+      'from_number %L is not an E.164 number or a Messaging Service SID', p_from_number));
+  end if;
   if p_body is null or pg_catalog.char_length(p_body) > private.limit_value('body_max_chars')
      or pg_catalog.btrim(p_body, E' \t\r\n') = '' then
     perform private.raise_error('invalid_body', pg_catalog.format(
