@@ -45,3 +45,18 @@ export const dbName = "postgres";
 export function databaseUrl(cluster: ClusterConfig): string {
   return `postgresql://${dbUser}:${dbPassword}@127.0.0.1:${cluster.port}/${dbName}`;
 }
+
+/** Where `npm start` serves the Edge Functions (Supabase's local URL shape) and the spec's API paths. */
+export const functionsPort = portFromEnv("SMS_FUNCTIONS_PORT", 54321);
+export const apiPort = portFromEnv("SMS_API_PORT", 3000);
+
+/**
+ * Local auth, as the supabase CLI's local stack has it: the well-known development JWT secret
+ * (never use it anywhere real) and the issuer Supabase Auth would put in its tokens.
+ */
+export const localAuth = {
+  jwtSecret: "super-secret-jwt-token-with-at-least-32-characters-long",
+  issuer: `http://127.0.0.1:${functionsPort}/auth/v1`,
+} as const;
+/** The Twilio simulator that stands in for Twilio locally. */
+export const twilioSimulatorPort = portFromEnv("TWILIO_SIMULATOR_PORT", 54330);

@@ -1,0 +1,47 @@
+// `npm run worker`: a local-mode runner. `npm start` runs one; more may run at once.
+import os from "node:os";
+import { randomUUID } from "node:crypto";
+import { databaseUrl, devCluster, functionsPort, twilioSimulatorPort } from "./local-env.ts";
+import { deliveryLimits } from "../supabase/functions/_shared/limits.ts";
+import { createDeliveryDeps, fallbackCredentialsFromEnv } from "../trigger/delivery/delivery-deps.ts";
+import { LocalRunner } from "../trigger/delivery/local-runner.ts";
+
+process.env.TWILIO_API_BASE_URL ??= `http://127.0.0.1:${twilioSimulatorPort}`;
+const workerId = `local-${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
+const { sql, deps } = createDeliveryDeps({
+  databaseUrl: process.env.DATABASE_URL ?? databaseUrl(devCluster),
+  workerId,
+  statusCallbackUrl: process.env.STATUS_CALLBACK_URL ??
+    `http://127.0.0.1:${functionsPort}/functions/v1/twilio-status`,
+  fallbackCredentials: fallbackCredentialsFromEnv(),
+  poolSize: 20,
+});
+
+const runner = new LocalRunner(sql, deps, {
+  claimBatch: deliveryLimits.runner_claim_batch,
+  concurrency: deliveryLimits.runner_concurrency,
+  leaseSeconds: deliveryLimits.runner_lease_seconds,
+  maxIdleMs: deliveryLimits.runner_max_idle_ms,
+  shutdownGraceMs: deliveryLimits.runner_shutdown_grace_ms,
+  onResult: (result) => {
+    if (process.env.RUNNER_LOG_RESULTS === "1") console.log(JSON.stringify({ level: "info", ...result }));
+  },
+  onError: (error, job) => console.error(JSON.stringify({
+    level: "error", worker: workerId, jobId: job?.id, error: error instanceof Error ? error.message : String(error),
+  })),
+});
+
+await runner.start();
+console.log(`runner ${workerId} started (Twilio API: ${process.env.TWILIO_API_BASE_URL})`);
+
+let stopping = false;
+async function shutDown(signal: string): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  console.log(`runner ${workerId}: ${signal}, finishing ${runner.inFlightCount} in-flight sends`);
+  await runner.stop();
+  await sql.end({ timeout: 5 });
+  process.exit(0);
+}
+process.on("SIGINT", () => void shutDown("SIGINT"));
+process.on("SIGTERM", () => void shutDown("SIGTERM"));

@@ -1,0 +1,54 @@
+// Builds what the delivery core needs from the environment; shared by the local runner and the
+// Trigger.dev task so both send exactly the same way.
+import postgres from "postgres";
+import { deliveryLimits } from "../../supabase/functions/_shared/limits.ts";
+import { createTwilioSender } from "../twilio/sender.ts";
+import type { DeliveryDeps } from "./deliver-job.ts";
+import { JobStore } from "./job-store.ts";
+import type { MessageSender, TwilioCredentials } from "./types.ts";
+
+export interface DeliveryEnvironment {
+  databaseUrl: string;
+  workerId: string;
+  /** Public URL of the twilio-status function; each job's callback adds ?job=<id>. Unset: no callbacks. */
+  statusCallbackUrl?: string | undefined;
+  /** Single-tenant fallback when a workspace has no credentials row. */
+  fallbackCredentials?: TwilioCredentials | null;
+  /** Connections to the database. */
+  poolSize?: number;
+  sender?: MessageSender;
+}
+
+export function fallbackCredentialsFromEnv(env: NodeJS.ProcessEnv = process.env): TwilioCredentials | null {
+  const accountSid = env.TWILIO_ACCOUNT_SID;
+  const authToken = env.TWILIO_AUTH_TOKEN;
+  return accountSid && authToken ? { accountSid, authToken } : null;
+}
+
+export function statusCallbackUrlFor(base: string | undefined, jobId: string): string | undefined {
+  if (!base) return undefined;
+  const url = new URL(base);
+  url.searchParams.set("job", jobId);
+  return url.toString();
+}
+
+export function createDeliveryDeps(env: DeliveryEnvironment): { sql: postgres.Sql; deps: DeliveryDeps } {
+  const sql = postgres(env.databaseUrl, {
+    prepare: false,
+    max: env.poolSize ?? 10,
+    onnotice: () => undefined,
+  });
+  const store = new JobStore(sql, {
+    reconnectForMs: deliveryLimits.database_reconnect_ms,
+    credentialsTtlMs: deliveryLimits.credentials_cache_ms,
+  }, env.fallbackCredentials ?? null);
+  return {
+    sql,
+    deps: {
+      store,
+      sender: env.sender ?? createTwilioSender(),
+      workerId: env.workerId,
+      statusCallbackUrl: (jobId) => statusCallbackUrlFor(env.statusCallbackUrl, jobId),
+    },
+  };
+}

@@ -1,0 +1,64 @@
+// The delivery core's MessageSender over the twilio SDK (real Twilio, or the simulator when
+// TWILIO_API_BASE_URL is set). One SDK client per Twilio account, reused across sends.
+import type twilio from "twilio";
+import { createTwilioClient, TwilioApiError } from "./client.ts";
+import { deliveryLimits } from "../../supabase/functions/_shared/limits.ts";
+import {
+  type AcceptedMessage, type MessageSender, type OutgoingMessage, SendError, type TwilioCredentials,
+} from "../delivery/types.ts";
+
+export interface TwilioSenderOptions {
+  /** Twilio's API base URL; defaults to TWILIO_API_BASE_URL, else real Twilio. */
+  apiBaseUrl?: string;
+  timeoutMs?: number;
+}
+
+function toSendError(error: unknown): SendError {
+  if (error instanceof TwilioApiError) {
+    return new SendError({
+      httpStatus: error.status,
+      ...(typeof error.code === "number" ? { twilioCode: error.code } : {}),
+      message: error.message || `Twilio answered HTTP ${error.status}`,
+      ...(error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds }),
+    });
+  }
+  // No answer (connection refused, reset, timeout): the message may or may not have been sent.
+  const detail = error instanceof Error ? error.message : String(error);
+  return new SendError({ message: `no answer from Twilio (${detail}); the message may have been sent` });
+}
+
+export function createTwilioSender(options: TwilioSenderOptions = {}): MessageSender {
+  const clients = new Map<string, twilio.Twilio>();
+  const clientFor = (credentials: TwilioCredentials): twilio.Twilio => {
+    const key = `${credentials.accountSid}:${credentials.authToken}`;
+    let client = clients.get(key);
+    if (!client) {
+      client = createTwilioClient({
+        accountSid: credentials.accountSid,
+        authToken: credentials.authToken,
+        timeoutMs: options.timeoutMs ?? deliveryLimits.twilio_request_timeout_ms,
+        ...(options.apiBaseUrl === undefined ? {} : { apiBaseUrl: options.apiBaseUrl }),
+      });
+      clients.set(key, client);
+    }
+    return client;
+  };
+
+  return {
+    async send(credentials: TwilioCredentials, message: OutgoingMessage): Promise<AcceptedMessage> {
+      const sender = message.from.startsWith("MG") ? { messagingServiceSid: message.from } : { from: message.from };
+      try {
+        const created = await clientFor(credentials).messages.create({
+          to: message.to,
+          ...sender,
+          body: message.body,
+          ...(message.mediaUrls.length > 0 ? { mediaUrl: message.mediaUrls } : {}),
+          ...(message.statusCallbackUrl ? { statusCallback: message.statusCallbackUrl } : {}),
+        });
+        return { sid: created.sid, status: created.status };
+      } catch (error) {
+        throw toSendError(error);
+      }
+    },
+  };
+}
