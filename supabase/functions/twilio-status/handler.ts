@@ -5,8 +5,12 @@ import { isValidTwilioSignature, parseFormBody } from "../_shared/twilio-signatu
 
 export interface TwilioStatusDeps {
   sql: postgres.Sql;
-  /** The public URL this function is reached at (what Twilio signs), e.g. https://<ref>.supabase.co/functions/v1/twilio-status */
-  publicUrl: string;
+  /**
+   * The public URL this function is reached at (what Twilio signs), e.g.
+   * https://<ref>.supabase.co/functions/v1/twilio-status. Behind a gateway the request's own URL may
+   * differ from it (scheme, host), so production sets it; unset, the request URL is used (local).
+   */
+  publicUrl?: string;
   /** Auth token for messages whose workspace has no credentials row (single-tenant fallback). */
   fallbackAuthToken?: string;
   /** Largest callback body accepted. */
@@ -30,7 +34,8 @@ export function createTwilioStatusHandler(deps: TwilioStatusDeps): (request: Req
     if (typeof sid !== "string" || typeof status !== "string") return reply(400, "MessageSid and MessageStatus required");
 
     // Twilio signs the URL it called: our public URL plus the query string it was given.
-    const url = deps.publicUrl + new URL(request.url).search;
+    const requestUrl = new URL(request.url);
+    const url = (deps.publicUrl ?? requestUrl.origin + requestUrl.pathname) + requestUrl.search;
     const [account] = await deps.sql<{ auth_token: string | null }[]>`
       select auth_token from private.twilio_account_for_message(${sid})`;
     const authToken = account?.auth_token ?? deps.fallbackAuthToken;

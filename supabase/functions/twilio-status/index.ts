@@ -11,17 +11,15 @@ function env(name: string): string | undefined {
 
 const databaseUrl = env("SUPABASE_DB_URL");
 if (databaseUrl === undefined) throw new Error("SUPABASE_DB_URL is not set");
-const supabaseUrl = env("SUPABASE_URL");
-const publicUrl = env("TWILIO_STATUS_CALLBACK_URL") ??
-  (supabaseUrl === undefined ? undefined : `${supabaseUrl}/functions/v1/twilio-status`);
-if (publicUrl === undefined) throw new Error("TWILIO_STATUS_CALLBACK_URL (or SUPABASE_URL) is not set");
+// What Twilio signs; hosted, set it to https://<ref>.supabase.co/functions/v1/twilio-status.
+const publicUrl = env("TWILIO_STATUS_CALLBACK_URL");
 
 const sql = postgres(databaseUrl, { prepare: false, max: 4, connect_timeout: 10, idle_timeout: 60, onnotice: () => undefined });
 const fallbackAuthToken = env("TWILIO_AUTH_TOKEN");
 
 export const handler = createTwilioStatusHandler({
   sql,
-  publicUrl,
+  ...(publicUrl ? { publicUrl } : {}),
   maxBodyBytes: apiLimits.request_body_max_bytes,
   ...(fallbackAuthToken ? { fallbackAuthToken } : {}),
 });
