@@ -117,17 +117,15 @@ export const defaultSimulatorConfig: SimulatorConfig = {
  * everything else is replaced.
  */
 export function applyConfigPatch(config: SimulatorConfig, patch: SimulatorConfigPatch): SimulatorConfig {
-  const next: SimulatorConfig = {
+  const scripts = Object.entries({ ...config.scriptedOutcomes, ...patch.scriptedOutcomes })
+    .filter(([, steps]) => steps.length > 0);
+  return simulatorConfigSchema.parse({
     ...config,
     ...patch,
     callbacks: { ...config.callbacks, ...patch.callbacks },
-    scriptedOutcomes: { ...config.scriptedOutcomes, ...patch.scriptedOutcomes },
+    scriptedOutcomes: Object.fromEntries(scripts),
     deliveryOutcomes: { ...config.deliveryOutcomes, ...patch.deliveryOutcomes },
-  };
-  for (const [to, steps] of Object.entries(next.scriptedOutcomes)) {
-    if (steps.length === 0) delete next.scriptedOutcomes[to];
-  }
-  return simulatorConfigSchema.parse(next);
+  });
 }
 
 export function pickDuration(duration: DurationMs): number {
