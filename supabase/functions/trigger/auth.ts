@@ -45,7 +45,7 @@ export async function requireWorkspaceAccess(
     left join public.workspace_members m on m.workspace_id = w.id and m.user_id = ${userId}::uuid
     where w.id = ${workspaceId}`;
   if (principal.kind === "service") {
-    if (row === undefined) throw new ApiError("not_found", `workspace ${workspaceId} does not exist`);
+    if (row === undefined) throw new ApiError("workspace_not_found", `workspace ${workspaceId} does not exist`);
     return { id: workspaceId, timezone: row.timezone };
   }
   // Non-members learn nothing, not even whether the workspace exists.

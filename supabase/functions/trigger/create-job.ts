@@ -1,6 +1,7 @@
 // The one creation path of send-sms, schedule-delay and schedule-until: private.create_job, whose
 // BEFORE INSERT trigger applies the same rules as a direct insert, in one transaction with the
 // membership check and the job's `created` event.
+import type postgres from "postgres";
 import type { Principal } from "../_shared/access-tokens.ts";
 import { requireWorkspaceAccess, type Workspace } from "./auth.ts";
 import { inTransaction, type Sql } from "./database.ts";
@@ -39,7 +40,7 @@ export async function createJob(
         p_from_number => ${message.fromNumber ?? null}::text,
         p_media_urls => ${tx.array(message.mediaUrl ?? [])}::text[],
         p_scheduled_time => ${scheduledTime},
-        p_metadata => ${JSON.stringify(message.metadata ?? {})}::jsonb,
+        p_metadata => ${tx.json((message.metadata ?? {}) as postgres.JSONValue)}::jsonb,
         p_created_by => ${principal.kind === "user" ? principal.userId : null}::uuid
       )`;
     if (job === undefined) throw new Error("private.create_job returned no row");
