@@ -1,0 +1,92 @@
+// The real API for the tests: the Deno functions server (dev/functions-server.ts) on free ports,
+// against the suite's database, with both token schemes configured (HS256 secret and a JWKS).
+// `call` makes a real HTTP request and checks the answer against openapi/openapi.yaml.
+import { signServiceRoleToken, signUserToken } from "../../../dev/access-token.ts";
+import { type FunctionsServer, startFunctionsServer } from "../../../dev/functions-process.ts";
+import { localAuth } from "../../../dev/local-env.ts";
+import { databaseUrl, seededUsers } from "../../support/database.ts";
+import { assertDocumented } from "./openapi.ts";
+import { type JwksIssuer, startJwksIssuer } from "./signing-keys.ts";
+
+export interface ApiServer {
+  server: FunctionsServer;
+  jwks: JwksIssuer;
+  /** Both URL forms of the trigger function: Supabase's and the spec's. */
+  baseUrls: { functions: string; spec: string };
+  stop(): Promise<void>;
+}
+
+export async function startApiServer(env: Record<string, string> = {}): Promise<ApiServer> {
+  const jwks = await startJwksIssuer();
+  const server = await startFunctionsServer({
+    functionsPort: 0,
+    apiPort: 0,
+    env: {
+      SUPABASE_DB_URL: databaseUrl(),
+      SUPABASE_JWT_SECRET: localAuth.jwtSecret,
+      SUPABASE_JWT_ISSUER: localAuth.issuer,
+      SUPABASE_JWKS_URL: jwks.jwksUrl,
+      ...env,
+    },
+  });
+  return {
+    server,
+    jwks,
+    baseUrls: { functions: `${server.functionsUrl}/trigger`, spec: `${server.apiUrl}/trigger` },
+    async stop() {
+      await server.stop();
+      await jwks.close();
+    },
+  };
+}
+
+export const tokens = {
+  owner: () => signUserToken({ userId: seededUsers.demoOwner.id, email: seededUsers.demoOwner.email }),
+  member: () => signUserToken({ userId: seededUsers.demoMember.id, email: seededUsers.demoMember.email }),
+  viewer: () => signUserToken({ userId: seededUsers.demoViewer.id, email: seededUsers.demoViewer.email }),
+  otherOwner: () => signUserToken({ userId: seededUsers.otherOwner.id, email: seededUsers.otherOwner.email }),
+  service: () => signServiceRoleToken(),
+};
+
+export interface ApiAnswer {
+  status: number;
+  headers: Headers;
+  // The envelope; tests read the fields they assert on.
+  body: { success: boolean; data?: Record<string, unknown>; error?: { code: string; message: string; details?: { fields?: { field: string; message: string }[] }; requestId?: string } };
+}
+
+export interface CallOptions {
+  method?: string;
+  token?: string | null;
+  /** A JSON value (sent as application/json) or a raw string body. */
+  json?: unknown;
+  rawBody?: string | Uint8Array;
+  headers?: Record<string, string>;
+  query?: Record<string, string>;
+}
+
+/** One HTTP request to `<base>/<route>`; the answer must be JSON and documented in the OpenAPI file. */
+export async function call(base: string, route: string, options: CallOptions = {}): Promise<ApiAnswer> {
+  const method = options.method ?? (options.json !== undefined || options.rawBody !== undefined ? "POST" : "GET");
+  const url = new URL(`${base}/${route}`);
+  for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
+  const headers: Record<string, string> = { ...options.headers };
+  if (options.token !== null && options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
+  let body: string | Uint8Array | undefined;
+  if (options.json !== undefined) {
+    headers["Content-Type"] ??= "application/json";
+    body = JSON.stringify(options.json);
+  } else if (options.rawBody !== undefined) {
+    body = options.rawBody;
+  }
+  const response = await fetch(url, { method, headers, body });
+  const text = await response.text();
+  let parsed: ApiAnswer["body"];
+  try {
+    parsed = JSON.parse(text) as ApiAnswer["body"];
+  } catch {
+    throw new Error(`${method} ${url.pathname} answered ${response.status} with non-JSON: ${text.slice(0, 200)}`);
+  }
+  assertDocumented(route, method, response.status, parsed);
+  return { status: response.status, headers: response.headers, body: parsed };
+}
