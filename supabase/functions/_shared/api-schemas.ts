@@ -129,8 +129,9 @@ export const jobsQuerySchema = z.strictObject({
   workspaceId: workspaceIdSchema,
   /** One status or a comma-separated list. */
   status: z.string()
-    .transform((value) => value.split(","))
-    .pipe(z.array(jobStatusSchema, { error: `must be one or more of ${jobStatuses.join(", ")}, comma-separated` }))
+    .refine((value) => value.split(",").every((status) => jobStatusSchema.safeParse(status).success),
+      { error: `must be one or more of ${jobStatuses.join(", ")}, comma-separated` })
+    .transform((value) => value.split(",") as JobStatus[])
     .optional(),
   /** Jobs scheduled at or after this time. */
   from: queryTimeSchema.optional(),
