@@ -26,7 +26,7 @@ const target = new URL(`/2010-04-01/Accounts/${values.account}/Messages.json`, v
 const authorization = "Basic " + Buffer.from(`${values.account}:${values.token}`).toString("base64");
 const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
 const callbackUrl = values["callback-url"];
-const callbackField = callbackUrl === undefined ? {} : { StatusCallback: callbackUrl };
+const callbackField: Record<string, string> = callbackUrl === undefined ? {} : { StatusCallback: callbackUrl };
 
 function sendRaw(i: number): Promise<number> {
   const body = new URLSearchParams({ To: `+6141${String(i % 10_000_000).padStart(7, "0")}`, From: "+15005550006", Body: `Benchmark message ${i}`, ...callbackField }).toString();
