@@ -62,3 +62,38 @@ export const deliveryLimits = {
   /** How long a stopping runner waits for in-flight sends before leaving them to lease expiry. */
   runner_shutdown_grace_ms: 20_000,
 } as const;
+
+/**
+ * Dispatch to Trigger.dev ('trigger' mode). The database's copy is private.dispatch_limit(name);
+ * tests/trigger-dispatch keeps them equal.
+ */
+export const dispatchLimits = {
+  /** Rows due within this many seconds are dispatched, with a delay until their due time. */
+  dispatch_horizon_seconds: 300,
+  /** A pending row not claimed this long after its due time (and its last dispatch) is dispatched again. */
+  dispatch_grace_seconds: 300,
+  /** Items per request: the most Trigger.dev's batch trigger endpoint (POST /api/v2/tasks/batch) accepts. */
+  dispatch_batch_items: 500,
+  /** Requests one INSERT or UPDATE statement may make; rows beyond them wait for the sweep. */
+  dispatch_requests_per_statement: 20,
+  /** Requests one sweep (one a minute) may make; rows beyond them wait for the next sweep. */
+  dispatch_requests_per_sweep: 40,
+  /** pg_net timeout of one request to Trigger.dev. */
+  dispatch_request_timeout_ms: 10_000,
+} as const;
+
+export type DispatchLimitName = keyof typeof dispatchLimits;
+
+/** The `send-sms` Trigger.dev task (trigger/messageJobs.ts). */
+export const triggerTaskLimits = {
+  /** Lease the task takes on its job: a send (Twilio timeout) plus recording it, with room to spare. */
+  task_lease_seconds: 120,
+  /** A run that starts before its job is due (clock skew) waits this long at most, then skips. */
+  early_run_wait_max_ms: 15_000,
+  /** Runs of the task at once per workspace (the concurrency key); Twilio's own rate limits apply too. */
+  queue_concurrency_limit: 50,
+  /** Longest a run may take (compute seconds). */
+  max_duration_seconds: 300,
+  /** Attempts per run, the first included, when the task throws (database unreachable, crash). */
+  infrastructure_max_attempts: 4,
+} as const;
