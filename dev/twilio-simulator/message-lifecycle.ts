@@ -4,6 +4,7 @@
 import type { CallbackRecord, CallbackDispatcher } from "./status-callbacks.ts";
 import type { MessageStatus, StoredMessage } from "./message-resource.ts";
 import { apiVersion } from "./message-resource.ts";
+import { magicValidSender } from "./magic-test-numbers.ts";
 import { pickDuration, type CallbackSettings, type DeliveryOutcome } from "./simulator-config.ts";
 
 const defaultErrorCodes = { undelivered: 30003, failed: 30008 } as const;
@@ -91,6 +92,8 @@ export class MessageLifecycles {
       const now = new Date();
       message.status = status;
       message.dateUpdated = now;
+      // A Messaging Service picks its sender when the message leaves "accepted".
+      if (status === "queued") message.from ??= magicValidSender;
       if (status === "sent" || status === "delivered" || status === "undelivered") message.dateSent ??= now;
       if (errorCode !== null) message.errorCode = errorCode;
 

@@ -100,6 +100,8 @@ describe("status sequence", () => {
     });
     const [callback] = await receiver.waitFor(1);
     expect(callback?.params.MessagingServiceSid).toBe("MG0123456789abcdef0123456789abcdef");
+    // The service has picked a sender by the time the message is queued.
+    expect(callback?.params.From).toMatch(/^\+\d+$/);
   });
 
   it("sends no callbacks without a StatusCallback, yet the message still reaches delivered", async () => {
