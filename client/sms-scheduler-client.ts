@@ -1,0 +1,73 @@
+// A typed client of the SMS scheduler API for app developers, over supabase-js's
+// functions.invoke (which adds the signed-in user's access token). Usage:
+//   const sms = createSmsSchedulerClient(supabase);
+//   const { jobId } = await sms.scheduleDelay({ to: "+61412345678", body: "Hi", workspaceId: "ws_demo", delayMinutes: 5 });
+import { FunctionsHttpError, type SupabaseClient } from "@supabase/supabase-js";
+import type {
+  CancelJobRequest, JobsQuery, JobStatusQuery, ScheduleDelayRequest, ScheduleUntilRequest, SendSmsRequest,
+} from "../supabase/functions/_shared/api-schemas.ts";
+import type {
+  ApiErrorBody, ApiSuccess, CancelJobResult, HealthResult, JobsPage, JobView, ScheduleResult, SendSmsResult,
+} from "../supabase/functions/_shared/api-types.ts";
+
+export type * from "../supabase/functions/_shared/api-types.ts";
+export type {
+  CancelJobRequest, JobsQuery, JobStatusQuery, ScheduleDelayRequest, ScheduleUntilRequest, SendSmsRequest,
+} from "../supabase/functions/_shared/api-schemas.ts";
+
+/** The API refused or failed: HTTP status, the error code and message, and bad fields if any. */
+export class SmsApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: ApiErrorBody["error"]["details"],
+    readonly requestId?: string,
+  ) {
+    super(message);
+    this.name = "SmsApiError";
+  }
+}
+
+export interface SmsSchedulerClient {
+  sendSms(request: SendSmsRequest): Promise<SendSmsResult>;
+  scheduleDelay(request: ScheduleDelayRequest): Promise<ScheduleResult>;
+  scheduleUntil(request: ScheduleUntilRequest): Promise<ScheduleResult>;
+  cancelJob(request: CancelJobRequest): Promise<CancelJobResult>;
+  jobStatus(query: JobStatusQuery): Promise<JobView>;
+  listJobs(query: JobsQuery): Promise<JobsPage>;
+  health(): Promise<HealthResult>;
+}
+
+export function createSmsSchedulerClient(supabase: SupabaseClient, functionName = "trigger"): SmsSchedulerClient {
+  async function invoke<T>(route: string, method: "GET" | "POST", payload?: object): Promise<T> {
+    let path = `${functionName}/${route}`;
+    if (method === "GET" && payload !== undefined) {
+      const entries = Object.entries(payload).filter(([, value]) => value !== undefined).map(([k, v]) => [k, String(v)]);
+      path += `?${new URLSearchParams(entries).toString()}`;
+    }
+    const { data, error } = await supabase.functions.invoke<ApiSuccess<T>>(path, {
+      method,
+      ...(method === "POST" ? { body: payload as Record<string, unknown> } : {}),
+    });
+    if (error instanceof FunctionsHttpError) {
+      const response = error.context as Response;
+      const body = await response.json() as ApiErrorBody;
+      throw new SmsApiError(response.status, body.error.code, body.error.message, body.error.details,
+        body.error.requestId ?? response.headers.get("x-request-id") ?? undefined);
+    }
+    if (error) throw error;
+    if (data === null) throw new Error(`${route} answered without a body`);
+    return data.data;
+  }
+
+  return {
+    sendSms: (request) => invoke("send-sms", "POST", request),
+    scheduleDelay: (request) => invoke("schedule-delay", "POST", request),
+    scheduleUntil: (request) => invoke("schedule-until", "POST", request),
+    cancelJob: (request) => invoke("cancel-job", "POST", request),
+    jobStatus: (query) => invoke("job-status", "GET", query),
+    listJobs: (query) => invoke("jobs", "GET", query),
+    health: () => invoke("health", "GET"),
+  };
+}

@@ -1,0 +1,42 @@
+// The typed client over supabase-js, against the real server: what an app developer would write.
+import { createClient } from "@supabase/supabase-js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import WebSocket from "ws";
+import { createSmsSchedulerClient, SmsApiError, type SmsSchedulerClient } from "../../client/sms-scheduler-client.ts";
+import { type ApiServer, startApiServer, tokens } from "./support/api-server.ts";
+
+let api: ApiServer;
+let sms: SmsSchedulerClient;
+beforeAll(async () => {
+  api = await startApiServer();
+  const token = await tokens.owner();
+  // The project URL: supabase-js calls <url>/functions/v1/<name>.
+  const projectUrl = api.server.functionsUrl.replace(/\/functions\/v1$/, "");
+  sms = createSmsSchedulerClient(createClient(projectUrl, "local-anon-key", {
+    accessToken: () => Promise.resolve(token),
+    // Node 20 has no built-in WebSocket; supabase-js wants one for realtime (unused here).
+    realtime: { transport: WebSocket },
+  }));
+});
+afterAll(() => api.stop());
+
+describe("typed client", () => {
+  it("schedules, reads, lists and cancels", async () => {
+    const scheduled = await sms.scheduleDelay({ to: "+61412345678", body: "Via the client", workspaceId: "ws_demo", delayMinutes: 15 });
+    expect(scheduled.status).toBe("scheduled");
+    const job = await sms.jobStatus({ jobId: scheduled.jobId, workspaceId: "ws_demo" });
+    expect(job).toMatchObject({ jobId: scheduled.jobId, body: "Via the client", scheduledTime: scheduled.scheduledTime });
+    const page = await sms.listJobs({ workspaceId: "ws_demo", status: "scheduled", limit: "200" });
+    expect(page.jobs.map((j) => j.jobId)).toContain(scheduled.jobId);
+    expect(await sms.cancelJob({ jobId: scheduled.jobId, workspaceId: "ws_demo" })).toEqual({ jobId: scheduled.jobId, status: "cancelled" });
+    const sent = await sms.sendSms({ to: "+61412345678", body: "Now", workspaceId: "ws_demo" });
+    expect(sent).toMatchObject({ status: "queued", messageId: sent.jobId });
+    expect((await sms.health()).status).toBe("ok");
+  });
+
+  it("turns refusals into SmsApiError with the code and the bad fields", async () => {
+    const refusal = await sms.sendSms({ to: "+1234567890", body: "Hi", workspaceId: "ws_demo" }).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(SmsApiError);
+    expect(refusal).toMatchObject({ status: 400, code: "validation_failed", details: { fields: [{ field: "to" }] } });
+  });
+});
