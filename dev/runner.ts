@@ -17,10 +17,18 @@ const { sql, deps } = createDeliveryDeps({
   poolSize: 20,
 });
 
+/** A limit from limits.ts, unless the environment overrides it (tests shorten leases). */
+function tunable(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined || raw === "" ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${raw}`);
+  return value;
+}
+
 const runner = new LocalRunner(sql, deps, {
-  claimBatch: deliveryLimits.runner_claim_batch,
-  concurrency: deliveryLimits.runner_concurrency,
-  leaseSeconds: deliveryLimits.runner_lease_seconds,
+  claimBatch: tunable("RUNNER_CLAIM_BATCH", deliveryLimits.runner_claim_batch),
+  concurrency: tunable("RUNNER_CONCURRENCY", deliveryLimits.runner_concurrency),
+  leaseSeconds: tunable("RUNNER_LEASE_SECONDS", deliveryLimits.runner_lease_seconds),
   maxIdleMs: deliveryLimits.runner_max_idle_ms,
   shutdownGraceMs: deliveryLimits.runner_shutdown_grace_ms,
   onResult: (result) => {
