@@ -98,6 +98,27 @@ describe("sending through the whole local stack", () => {
     expect(lateness).toBeLessThan(1_000);
   });
 
+  it("schedule-delay with delayMinutes 1: a minute later completed, delivered, one message", async () => {
+    const to = nextRecipient();
+    const asked = Date.now();
+    const created = await api("POST", "schedule-delay", { to, body: "In a minute", workspaceId: "ws_demo", delayMinutes: 1 });
+    expect(created.json).toMatchObject({ success: true, data: { status: "scheduled" } });
+    const jobId: string = created.json.data.jobId;
+    const due = Date.parse(created.json.data.scheduledTime);
+    expect(due - asked).toBeGreaterThanOrEqual(59_000);
+    expect(due - asked).toBeLessThan(62_000);
+
+    const status = await waitFor("delivered", async () => {
+      const s = await api("GET", `job-status?jobId=${jobId}&workspaceId=ws_demo`);
+      return s.json.data.messageStatus === "delivered" ? s.json.data : undefined;
+    }, 75_000, 250);
+    expect(status).toMatchObject({ status: "completed", messageStatus: "delivered" });
+    const sent = stack.simulator.messages({ to });
+    expect(sent).toHaveLength(1);
+    expect((sent[0]?.receivedAt ?? 0) - due).toBeGreaterThanOrEqual(0);
+    expect((sent[0]?.receivedAt ?? 0) - due).toBeLessThan(1_000);
+  }, 90_000);
+
   it("a job cancelled before it is due is never sent", async () => {
     const to = nextRecipient();
     const created = await api("POST", "schedule-until", {
