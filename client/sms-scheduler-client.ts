@@ -43,7 +43,7 @@ export function createSmsSchedulerClient(supabase: SupabaseClient, functionName 
   async function invoke<T>(route: string, method: "GET" | "POST", payload?: object): Promise<T> {
     let path = `${functionName}/${route}`;
     if (method === "GET" && payload !== undefined) {
-      const entries = Object.entries(payload).filter(([, value]) => value !== undefined).map(([k, v]) => [k, String(v)]);
+      const entries = Object.entries(payload).filter(([, value]) => value !== undefined).map(([k, v]): [string, string] => [k, String(v)]);
       path += `?${new URLSearchParams(entries).toString()}`;
     }
     const { data, error } = await supabase.functions.invoke<ApiSuccess<T>>(path, {

@@ -1,5 +1,5 @@
 // The typed client over supabase-js, against the real server: what an app developer would write.
-import { createClient } from "@supabase/supabase-js";
+import { createClient, type WebSocketLikeConstructor } from "@supabase/supabase-js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import WebSocket from "ws";
 import { createSmsSchedulerClient, SmsApiError, type SmsSchedulerClient } from "../../client/sms-scheduler-client.ts";
@@ -15,7 +15,8 @@ beforeAll(async () => {
   sms = createSmsSchedulerClient(createClient(projectUrl, "local-anon-key", {
     accessToken: () => Promise.resolve(token),
     // Node 20 has no built-in WebSocket; supabase-js wants one for realtime (unused here).
-    realtime: { transport: WebSocket },
+    // (ws's constructor types are wider than supabase-js's declared shape, hence the cast.)
+    realtime: { transport: WebSocket as unknown as WebSocketLikeConstructor },
   }));
 });
 afterAll(() => api.stop());
