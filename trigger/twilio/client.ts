@@ -5,6 +5,7 @@
 // headers, because the SDK drops them and Retry-After decides when a 429 may be retried.
 import http from "node:http";
 import twilio from "twilio";
+import { parseRetryAfter } from "../../supabase/functions/_shared/twilio-errors.ts";
 import type SdkRequestClient from "twilio/lib/base/RequestClient.js";
 import type * as SdkResponse from "twilio/lib/http/response.js";
 
@@ -35,17 +36,8 @@ export class TwilioApiError extends twilio.RestException {
     for (const [name, value] of Object.entries(response.headers ?? {})) {
       if (value !== undefined && value !== null) this.headers[name.toLowerCase()] = String(value);
     }
-    const retryAfter = this.headers["retry-after"];
-    this.retryAfterSeconds = parseRetryAfter(retryAfter);
+    this.retryAfterSeconds = parseRetryAfter(this.headers["retry-after"]);
   }
-}
-
-/** Retry-After is either delta-seconds or an HTTP date. */
-function parseRetryAfter(value: string | undefined): number | undefined {
-  if (value === undefined || value.trim() === "") return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim());
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - Date.now()) / 1000));
 }
 
 function isProblemDetails(body: unknown): boolean {
