@@ -4,7 +4,7 @@
 import { signServiceRoleToken, signUserToken } from "../../../dev/access-token.ts";
 import { type FunctionsServer, startFunctionsServer } from "../../../dev/functions-process.ts";
 import { localAuth } from "../../../dev/local-env.ts";
-import { databaseUrl, seededUsers } from "../../support/database.ts";
+import { connect, databaseUrl, seededUsers } from "../../support/database.ts";
 import { assertDocumented } from "./openapi.ts";
 import { type JwksIssuer, startJwksIssuer } from "./signing-keys.ts";
 
@@ -16,7 +16,13 @@ export interface ApiServer {
   stop(): Promise<void>;
 }
 
+/**
+ * Starts the server. `stop()` also deletes the jobs created while it ran (files run one at a
+ * time), so the due jobs these tests leave behind never reach later suites' workers and sweeps.
+ */
 export async function startApiServer(env: Record<string, string> = {}): Promise<ApiServer> {
+  const sql = connect();
+  const [started] = await sql<{ at: Date }[]>`select clock_timestamp() as at`;
   const jwks = await startJwksIssuer();
   const server = await startFunctionsServer({
     functionsPort: 0,
@@ -36,6 +42,8 @@ export async function startApiServer(env: Record<string, string> = {}): Promise<
     async stop() {
       await server.stop();
       await jwks.close();
+      await sql`delete from public.scheduled_sms_jobs where created_at >= ${started?.at ?? new Date()}`;
+      await sql.end();
     },
   };
 }
