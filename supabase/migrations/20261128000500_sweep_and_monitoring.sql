@@ -19,15 +19,20 @@ declare
 begin
   insert into private.sweep_runs default values returning id into v_run_id;
   update private.sweep_runs
-  set expired_leases = private.expire_stale_leases(),
-      finished_at = pg_catalog.clock_timestamp()
+  set expired_leases = private.expire_stale_leases()
+  where id = v_run_id;
+  -- Recurring schedules: occurrences due within the lookahead become jobs
+  -- (private.materialise_recurring, 20261128000900_recurring.sql).
+  perform private.materialise_recurring();
+  update private.sweep_runs
+  set finished_at = pg_catalog.clock_timestamp()
   where id = v_run_id;
   delete from private.sweep_runs
   where started_at < pg_catalog.now() - pg_catalog.make_interval(hours => private.limit_value('sweep_history_hours')::integer);
   return v_run_id;
 end;
 $$;
-comment on function private.run_sweep is 'The periodic sweep: recovers expired leases and records that it ran.';
+comment on function private.run_sweep is 'The periodic sweep: recovers expired leases, materialises recurring occurrences and records that it ran.';
 
 select cron.schedule('sms-sweep', '* * * * *', 'select private.run_sweep()');
 

@@ -352,6 +352,9 @@ begin
   update private.sweep_runs
   set expired_leases = private.expire_stale_leases()
   where id = v_run_id;
+  -- Recurring schedules: occurrences due within the lookahead become jobs, before dispatch
+  -- (private.materialise_recurring, 20261128000900_recurring.sql).
+  perform private.materialise_recurring();
   select * into v_dispatch from private.dispatch_sweep();
   update private.sweep_runs
   set dispatched = v_dispatch.dispatched,
@@ -365,4 +368,4 @@ begin
 end;
 $$;
 comment on function private.run_sweep is
-  'The periodic sweep: recovers expired leases, dispatches to Trigger.dev in ''trigger'' mode, and records that it ran.';
+  'The periodic sweep: recovers expired leases, materialises recurring occurrences, dispatches to Trigger.dev in ''trigger'' mode, and records that it ran.';

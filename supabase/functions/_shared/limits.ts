@@ -53,6 +53,9 @@ export const deliveryLimits = {
   runner_lease_seconds: 60,
   /** Longest a runner sleeps without checking the database, even if no NOTIFY arrives. */
   runner_max_idle_ms: 5_000,
+  /** A runner gathers completions this long (or this many) and records them in one statement. */
+  runner_completion_batch_delay_ms: 5,
+  runner_completion_batch_max: 100,
   /** How long a send's outcome is retried while the database is unreachable. */
   database_reconnect_ms: 60_000,
   /** How long a workspace's Twilio credentials are cached by a worker. */
@@ -97,3 +100,30 @@ export const triggerTaskLimits = {
   /** Attempts per run, the first included, when the task throws (database unreachable, crash). */
   infrastructure_max_attempts: 4,
 } as const;
+
+/**
+ * Recurring schedules and their materialisation by the sweep. The database's copy is
+ * private.recurring_limit(name); tests/recurring keeps them equal.
+ */
+export const recurringLimits = {
+  /**
+   * Occurrences due within this many seconds of a sweep become jobs: three sweeps' worth, so an
+   * occurrence is a future row before its cron time even if a sweep is late or skipped. At most
+   * dispatchLimits.dispatch_horizon_seconds, so in 'trigger' mode the insert dispatches it.
+   */
+  lookahead_seconds: 180,
+  /** An occurrence the sweep reaches more than this late (downtime) is recorded as missed, not sent. */
+  missed_tolerance_seconds: 300,
+  /** Jobs one sweep creates per schedule. */
+  max_occurrences_per_sweep: 10,
+  /** Schedules one sweep handles (earliest due first); the rest wait for the next sweep. */
+  max_schedules_per_sweep: 5000,
+  /** Missed occurrences counted one by one after downtime; beyond it the count is a lower bound. */
+  missed_count_max: 1000,
+  /** How many years ahead the evaluator searches for a matching date. */
+  search_years: 10,
+  /** Run times that creating a schedule and its status report ahead. */
+  preview_runs: 5,
+} as const;
+
+export type RecurringLimitName = keyof typeof recurringLimits;
