@@ -15,6 +15,7 @@ const { sql, deps } = createDeliveryDeps({
     `http://127.0.0.1:${functionsPort}/functions/v1/twilio-status`,
   fallbackCredentials: fallbackCredentialsFromEnv(),
   poolSize: 20,
+  batchCompletions: true,
 });
 
 /** A limit from limits.ts, unless the environment overrides it (tests shorten leases). */

@@ -131,3 +131,54 @@ create trigger scheduled_sms_jobs_notify_insert after insert on public.scheduled
 create trigger scheduled_sms_jobs_notify_update after update on public.scheduled_sms_jobs
   referencing new table as new_jobs
   for each statement execute function private.notify_jobs_due();
+
+-- Many completions from one worker in one statement (a busy runner batches them, as
+-- graphile-worker batches its completions): one transaction and one trigger run per batch instead
+-- of per message. Rows whose lease the worker lost take complete_job's careful one-by-one path.
+create function private.complete_jobs(
+  p_worker text,
+  p_job_ids text[],
+  p_twilio_sids text[],
+  p_message_statuses text[]
+) returns integer
+language plpgsql
+set search_path = ''
+as $$
+declare
+  v_completed text[];
+  v_rest record;
+begin
+  if pg_catalog.cardinality(p_job_ids) <> pg_catalog.cardinality(p_twilio_sids)
+     or pg_catalog.cardinality(p_job_ids) <> pg_catalog.cardinality(p_message_statuses)
+     or pg_catalog.array_position(p_twilio_sids, null) is not null then
+    perform private.raise_error('invalid_argument', 'one Twilio sid and message status per job id');
+  end if;
+  with done as (
+    update public.scheduled_sms_jobs j
+    set status = 'completed',
+        status_reason = 'accepted_by_twilio',
+        twilio_sid = i.sid,
+        message_status = i.message_status,
+        completed_at = pg_catalog.now(),
+        lease_owner = null,
+        lease_expires_at = null
+    from unnest(p_job_ids, p_twilio_sids, p_message_statuses) as i (job_id, sid, message_status)
+    where j.id = i.job_id and j.status = 'processing' and j.lease_owner = p_worker
+    returning j.id
+  )
+  select coalesce(pg_catalog.array_agg(done.id), '{}') into v_completed from done;
+  for v_rest in
+    select i.job_id, i.sid, i.message_status
+    from unnest(p_job_ids, p_twilio_sids, p_message_statuses) as i (job_id, sid, message_status)
+    where i.job_id <> all (v_completed)
+  loop
+    begin
+      perform private.complete_job(v_rest.job_id, p_worker, v_rest.sid, v_rest.message_status);
+    exception when sqlstate 'SMS20' then
+      null; -- the job was deleted (with its workspace): nothing left to record
+    end;
+  end loop;
+  return pg_catalog.cardinality(v_completed);
+end;
+$$;
+comment on function private.complete_jobs is 'complete_job for many jobs of one worker at once.';

@@ -61,6 +61,7 @@ export async function startLocalStack(simulatorConfig: SimulatorConfigPatch = {}
         workerId: `test-runner-${runners.length + 1}-${Date.now()}`,
         statusCallbackUrl,
         sender: createTwilioSender({ apiBaseUrl: simulator.url, timeoutMs: 5_000 }),
+        batchCompletions: true,
       });
       const runner = new LocalRunner(runnerSql, deps, {
         claimBatch: 50, concurrency: 50, leaseSeconds: 30, maxIdleMs: 1_000, shutdownGraceMs: 5_000,

@@ -17,6 +17,8 @@ export interface DeliveryEnvironment {
   /** Connections to the database. */
   poolSize?: number;
   sender?: MessageSender;
+  /** Record completions in batches (a runner with many sends in flight), not one by one. */
+  batchCompletions?: boolean;
 }
 
 export function fallbackCredentialsFromEnv(env: NodeJS.ProcessEnv = process.env): TwilioCredentials | null {
@@ -41,6 +43,10 @@ export function createDeliveryDeps(env: DeliveryEnvironment): { sql: postgres.Sq
   const store = new JobStore(sql, {
     reconnectForMs: deliveryLimits.database_reconnect_ms,
     credentialsTtlMs: deliveryLimits.credentials_cache_ms,
+    ...(env.batchCompletions ? {
+      completionBatchDelayMs: deliveryLimits.runner_completion_batch_delay_ms,
+      completionBatchMax: deliveryLimits.runner_completion_batch_max,
+    } : {}),
   }, env.fallbackCredentials ?? null);
   return {
     sql,

@@ -1,5 +1,6 @@
 // The delivery core's access to the database: only the private SQL functions that own transitions.
 import postgres from "postgres";
+import { type Completion, CompletionBatcher } from "./completion-batcher.ts";
 import type { ClaimedJob, TwilioCredentials } from "./types.ts";
 
 type Sql = postgres.Sql;
@@ -25,16 +26,42 @@ export interface JobStoreOptions {
   reconnectForMs: number;
   /** How long a workspace's Twilio credentials are cached. */
   credentialsTtlMs: number;
+  /**
+   * Gather completions for up to this many ms and record them in one statement (a busy runner);
+   * 0 records each at once (a Trigger.dev task handles one job).
+   */
+  completionBatchDelayMs?: number;
+  completionBatchMax?: number;
 }
 
 export class JobStore {
   private readonly credentialsCache = new Map<string, { value: TwilioCredentials | null; expires: number }>();
+  /** One batcher per worker id (completions of a batch must come from one lease holder). */
+  private readonly batchers = new Map<string, CompletionBatcher>();
 
   constructor(
     private readonly sql: Sql,
     private readonly options: JobStoreOptions,
     private readonly fallbackCredentials: TwilioCredentials | null = null,
   ) {}
+
+  private batcherFor(worker: string): CompletionBatcher {
+    let batcher = this.batchers.get(worker);
+    if (!batcher) {
+      batcher = new CompletionBatcher(
+        (batch) => this.completeMany(worker, batch),
+        { maxBatch: this.options.completionBatchMax ?? 100, maxDelayMs: this.options.completionBatchDelayMs ?? 0 },
+      );
+      this.batchers.set(worker, batcher);
+    }
+    return batcher;
+  }
+
+  private async completeMany(worker: string, batch: Completion[]): Promise<void> {
+    await this.resilient(() => this.sql`
+      select private.complete_jobs(${worker}, ${batch.map((c) => c.jobId)},
+        ${batch.map((c) => c.twilioSid)}, ${batch.map((c) => c.messageStatus)})`);
+  }
 
   /** Runs a call, retrying it while the database is down (a restart must not lose a send's outcome). */
   private async resilient<T>(call: () => Promise<T>): Promise<T> {
@@ -71,6 +98,10 @@ export class JobStore {
   }
 
   async complete(jobId: string, worker: string, twilioSid: string, messageStatus: string): Promise<void> {
+    if ((this.options.completionBatchDelayMs ?? 0) > 0) {
+      await this.batcherFor(worker).add({ jobId, twilioSid, messageStatus });
+      return;
+    }
     await this.resilient(() => this.sql`
       select 1 from private.complete_job(${jobId}, ${worker}, ${twilioSid}, ${messageStatus})`);
   }
