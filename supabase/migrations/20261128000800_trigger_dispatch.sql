@@ -139,9 +139,11 @@ as $$
       'tags', pg_catalog.jsonb_build_array('workspace:' || p_workspace_id))))
 $$;
 
--- Sends the given jobs (those still pending) to Trigger.dev: marks them dispatched, then one
--- POST {trigger_api_url}/api/v2/tasks/batch per dispatch_batch_items jobs, earliest due first.
--- Callers bound the number of ids; requests are only sent by pg_net after the transaction commits.
+-- Sends the given jobs (those still pending) to Trigger.dev, in the order given (callers pass them
+-- earliest due first): per dispatch_batch_items jobs, one UPDATE marking them dispatched and one
+-- POST {trigger_api_url}/api/v2/tasks/batch. One UPDATE per chunk, not one for all: the job table's
+-- statement triggers then never see more than a chunk's rows. Callers bound the number of ids;
+-- pg_net sends the requests only after the transaction commits (a rollback sends nothing).
 create function private.dispatch_jobs(p_job_ids text[], out jobs integer, out requests integer)
 language plpgsql
 security definer
@@ -149,14 +151,16 @@ set search_path = ''
 as $$
 declare
   v_batch integer := private.dispatch_limit('dispatch_batch_items')::integer;
+  v_total integer := coalesce(pg_catalog.cardinality(p_job_ids), 0);
   v_url text;
   v_headers jsonb;
-  v_bodies jsonb[];
   v_body jsonb;
+  v_count integer;
+  v_start integer := 1;
 begin
   jobs := 0;
   requests := 0;
-  if coalesce(pg_catalog.cardinality(p_job_ids), 0) = 0 or not private.trigger_dispatch_enabled() then
+  if v_total = 0 or not private.trigger_dispatch_enabled() then
     return;
   end if;
   v_url := pg_catalog.rtrim(private.setting('trigger_api_url'), '/') || '/api/v2/tasks/batch';
@@ -164,44 +168,36 @@ begin
     'Content-Type', 'application/json',
     'Authorization', 'Bearer ' || private.setting('trigger_secret_key'));
 
-  with marked as (
-    update public.scheduled_sms_jobs j
-    set dispatched_at = pg_catalog.now(),
-        dispatch_count = j.dispatch_count + 1
-    where j.id = any (p_job_ids) and j.status in ('queued', 'scheduled', 'retrying')
-    returning j.id, j.workspace_id, j.attempts, j.dispatch_count, j.next_attempt_at
-  ),
-  numbered as (
-    select m.*, (pg_catalog.row_number() over (order by m.next_attempt_at, m.id) - 1) / v_batch as chunk
-    from marked m
-  ),
-  chunks as (
-    select n.chunk, pg_catalog.count(*) as size,
+  while v_start <= v_total loop
+    with marked as (
+      update public.scheduled_sms_jobs j
+      set dispatched_at = pg_catalog.now(),
+          dispatch_count = j.dispatch_count + 1
+      from (select distinct u.id from pg_catalog.unnest(p_job_ids[v_start:v_start + v_batch - 1]) as u(id)) wanted
+      where j.id = wanted.id and j.status in ('queued', 'scheduled', 'retrying')
+      returning j.id, j.workspace_id, j.attempts, j.dispatch_count, j.next_attempt_at
+    )
+    select pg_catalog.count(*)::integer,
            pg_catalog.jsonb_build_object('items', pg_catalog.jsonb_agg(
-             private.trigger_batch_item(n.id, n.workspace_id, n.attempts + 1, n.dispatch_count, n.next_attempt_at)
-             order by n.next_attempt_at, n.id)) as body
-    from numbered n
-    group by n.chunk
-  )
-  select coalesce(pg_catalog.sum(c.size), 0)::integer, pg_catalog.array_agg(c.body order by c.chunk)
-  into jobs, v_bodies
-  from chunks c;
-
-  if v_bodies is null then
-    return;
-  end if;
-  foreach v_body in array v_bodies loop
-    perform net.http_post(
-      url := v_url,
-      body := v_body,
-      headers := v_headers,
-      timeout_milliseconds := private.dispatch_limit('dispatch_request_timeout_ms')::integer);
-    requests := requests + 1;
+             private.trigger_batch_item(m.id, m.workspace_id, m.attempts + 1, m.dispatch_count, m.next_attempt_at)
+             order by m.next_attempt_at, m.id))
+    into v_count, v_body
+    from marked m;
+    if v_count > 0 then
+      perform net.http_post(
+        url := v_url,
+        body := v_body,
+        headers := v_headers,
+        timeout_milliseconds := private.dispatch_limit('dispatch_request_timeout_ms')::integer);
+      jobs := jobs + v_count;
+      requests := requests + 1;
+    end if;
+    v_start := v_start + v_batch;
   end loop;
 end;
 $$;
 comment on function private.dispatch_jobs is
-  'Marks the given pending jobs dispatched and sends them to Trigger.dev''s batch trigger endpoint in chunks of dispatch_batch_items.';
+  'Marks the given pending jobs dispatched and sends them, in the given order, to Trigger.dev''s batch trigger endpoint in chunks of dispatch_batch_items.';
 
 -- New rows: dispatch those due within the horizon, earliest first, at most
 -- dispatch_requests_per_statement requests' worth; the sweep takes the rest a minute later.
@@ -217,9 +213,9 @@ begin
   if not private.trigger_dispatch_enabled() then
     return null;
   end if;
-  select pg_catalog.array_agg(d.id) into v_ids
+  select pg_catalog.array_agg(d.id order by d.next_attempt_at, d.id) into v_ids
   from (
-    select n.id from new_jobs n
+    select n.id, n.next_attempt_at from new_jobs n
     where n.status in ('queued', 'scheduled', 'retrying')
       and n.next_attempt_at <= pg_catalog.now()
         + pg_catalog.make_interval(secs => private.dispatch_limit('dispatch_horizon_seconds'))
@@ -234,8 +230,10 @@ create trigger scheduled_sms_jobs_dispatch_insert after insert on public.schedul
   referencing new table as new_jobs
   for each statement execute function private.dispatch_inserted_jobs();
 
--- Retries (retry_job, expired leases): dispatch rows that became 'retrying' and are due within the
--- horizon. The dispatch's own UPDATE changes no status, so it selects nothing when this fires again.
+-- Retries (retry_job, expired leases): dispatch rows that became 'retrying' (the BEFORE UPDATE
+-- trigger above cleared their dispatched_at) and are due within the horizon. No join of old and new
+-- rows: a retrying row not yet dispatched is what matters. The dispatch's own UPDATE sets
+-- dispatched_at, so it selects nothing when this fires again.
 create function private.dispatch_retrying_jobs()
 returns trigger
 language plpgsql
@@ -248,12 +246,10 @@ begin
   if not private.trigger_dispatch_enabled() then
     return null;
   end if;
-  select pg_catalog.array_agg(d.id) into v_ids
+  select pg_catalog.array_agg(d.id order by d.next_attempt_at, d.id) into v_ids
   from (
-    select n.id from new_rows n
-    join old_rows o on o.id = n.id
-    where n.status = 'retrying' and o.status is distinct from 'retrying'
-      and n.dispatched_at is null
+    select n.id, n.next_attempt_at from new_rows n
+    where n.status = 'retrying' and n.dispatched_at is null
       and n.next_attempt_at <= pg_catalog.now()
         + pg_catalog.make_interval(secs => private.dispatch_limit('dispatch_horizon_seconds'))
     order by n.next_attempt_at, n.id
@@ -264,7 +260,7 @@ begin
 end;
 $$;
 create trigger scheduled_sms_jobs_dispatch_retry after update on public.scheduled_sms_jobs
-  referencing old table as old_rows new table as new_rows
+  referencing new table as new_rows
   for each statement execute function private.dispatch_retrying_jobs();
 
 -- The sweep's share: first the rows entering the horizon that were never dispatched (or whose
@@ -293,9 +289,9 @@ begin
     return;
   end if;
 
-  select pg_catalog.array_agg(d.id) into v_ids
+  select pg_catalog.array_agg(d.id order by d.next_attempt_at, d.id) into v_ids
   from (
-    select j.id from public.scheduled_sms_jobs j
+    select j.id, j.next_attempt_at from public.scheduled_sms_jobs j
     where j.status in ('queued', 'scheduled', 'retrying')
       and j.next_attempt_at <= pg_catalog.now()
         + pg_catalog.make_interval(secs => private.dispatch_limit('dispatch_horizon_seconds'))
@@ -308,9 +304,9 @@ begin
   requests := v_requests;
 
   if requests < v_budget then
-    select pg_catalog.array_agg(d.id) into v_ids
+    select pg_catalog.array_agg(d.id order by d.next_attempt_at, d.id) into v_ids
     from (
-      select j.id from public.scheduled_sms_jobs j
+      select j.id, j.next_attempt_at from public.scheduled_sms_jobs j
       where j.status in ('queued', 'scheduled', 'retrying')
         and j.next_attempt_at < pg_catalog.now()
           - pg_catalog.make_interval(secs => private.dispatch_limit('dispatch_grace_seconds'))
