@@ -332,9 +332,10 @@ comment on column private.sweep_runs.dispatched is 'Rows the sweep sent to Trigg
 comment on column private.sweep_runs.redispatched is 'Rows sent again because no run claimed them within the grace period.';
 comment on column private.sweep_runs.dispatch_requests is 'Batch trigger requests the sweep made.';
 
--- The sweep as before (expired leases, bookkeeping), plus dispatch. Expired leases go first: the
--- rows they return to 'retrying' are dispatched by the update trigger in the same transaction.
--- A later stage that extends the sweep must keep both steps.
+-- The sweep of 20261128000500_sweep_and_monitoring.sql (expired leases, recurring occurrences,
+-- bookkeeping) plus dispatch, last. Expired leases go first: the rows they return to 'retrying' are
+-- dispatched by the update trigger in the same transaction. This definition replaces the earlier
+-- one: whoever changes the sweep changes it here and keeps every step.
 create or replace function private.run_sweep()
 returns bigint
 language plpgsql
