@@ -1,0 +1,129 @@
+// Shared generators and helpers of the recurring tests: random cron expressions croner accepts
+// too, the timezones under test, and where their UTC offset changes.
+import fc from "fast-check";
+import { parseCron } from "../../supabase/functions/_shared/cron-schedule.ts";
+
+/** Zones of the property test: DST north and south, a 30-minute shift, no DST, odd offsets. */
+export const timezones = [
+  "America/New_York",
+  "Europe/London",
+  "Australia/Sydney",
+  "Australia/Lord_Howe", // DST moves the clock by 30 minutes
+  "Asia/Kolkata", // +05:30, no DST
+  "UTC",
+  "America/Los_Angeles",
+  "Europe/Berlin",
+  "Pacific/Auckland",
+  "Pacific/Chatham", // +12:45 / +13:45
+  "America/St_Johns", // -03:30 / -02:30
+  "Asia/Kathmandu", // +05:45
+  "America/Sao_Paulo", // no DST since 2019
+] as const;
+
+const MONTHS = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
+const DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+
+/** One comma-free part of a field with values low..high (croner's grammar: no `n/step`). */
+function part(low: number, high: number, names?: readonly string[]): fc.Arbitrary<string> {
+  const value = fc.integer({ min: low, max: high });
+  const range = fc.tuple(value, value).map(([a, b]) => `${Math.min(a, b)}-${Math.max(a, b)}`);
+  // croner refuses a step larger than the field's number of values (7 for day of week).
+  const step = fc.integer({ min: 1, max: Math.min(high - low + 1, 30, high === 7 ? 7 : 60) });
+  const options: fc.Arbitrary<string>[] = [
+    value.map(String),
+    range,
+    step.map((s) => `*/${s}`),
+    fc.tuple(range, step).map(([r, s]) => `${r}/${s}`),
+  ];
+  if (names !== undefined) {
+    options.push(fc.integer({ min: 0, max: names.length - 1 }).map((i) => {
+      const name = names[i] as string;
+      return i % 2 === 0 ? name : name.toLowerCase();
+    }));
+  }
+  return fc.oneof(...options);
+}
+
+function field(low: number, high: number, starWeight: number, names?: readonly string[]): fc.Arbitrary<string> {
+  return fc.oneof(
+    { arbitrary: fc.constant("*"), weight: starWeight },
+    { arbitrary: part(low, high, names), weight: 4 },
+    { arbitrary: fc.array(part(low, high, names), { minLength: 2, maxLength: 3 }).map((p) => p.join(",")), weight: 2 },
+  );
+}
+
+/** Random 5-field expressions: lists, ranges, steps, names, both day fields restricted at times. */
+export const cronExpression: fc.Arbitrary<string> = fc.tuple(
+  field(0, 59, 2),
+  field(0, 23, 3),
+  field(1, 31, 6),
+  field(1, 12, 6, MONTHS),
+  field(0, 7, 6, DAYS),
+).map((fields) => fields.join(" "));
+
+const HOUR = 3_600_000;
+
+/** Offset of `timeZone` at `ms` in minutes (Intl only). */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
+export function offsetMinutes(ms: number, timeZone: string): number {
+  let formatter = formatters.get(timeZone);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat("en-US", {
+      timeZone, hourCycle: "h23", year: "numeric", month: "numeric", day: "numeric",
+      hour: "numeric", minute: "numeric",
+    });
+    formatters.set(timeZone, formatter);
+  }
+  const parts = formatter.formatToParts(new Date(ms));
+  const f: Record<string, number> = {};
+  for (const p of parts) if (p.type !== "literal") f[p.type] = Number(p.value);
+  const wall = Date.UTC(f.year ?? 0, (f.month ?? 1) - 1, f.day ?? 1, f.hour ?? 0, f.minute ?? 0);
+  return Math.round((wall - Math.floor(ms / 60_000) * 60_000) / 60_000);
+}
+
+/** The instants (ms) in [fromMs, toMs) where the zone's offset changes, found by bisection. */
+export function transitions(timeZone: string, fromMs: number, toMs: number): number[] {
+  const found: number[] = [];
+  const stepMs = 6 * HOUR;
+  let previous = offsetMinutes(fromMs, timeZone);
+  for (let t = fromMs; t < toMs; t += stepMs) {
+    const end = Math.min(t + stepMs, toMs);
+    const next = offsetMinutes(end, timeZone);
+    if (next !== previous) {
+      let lo = t;
+      let hi = end;
+      while (hi - lo > 60_000) {
+        const mid = Math.floor((lo + hi) / 120_000) * 60_000;
+        if (offsetMinutes(mid, timeZone) === previous) lo = mid; else hi = mid;
+      }
+      found.push(hi);
+    }
+    previous = next;
+  }
+  return found;
+}
+
+/** Whether the zone changes offset anywhere in [fromMs, toMs]. */
+export function hasTransition(timeZone: string, fromMs: number, toMs: number): boolean {
+  const stepMs = 6 * HOUR;
+  const first = offsetMinutes(fromMs, timeZone);
+  for (let t = fromMs + stepMs; ; t += stepMs) {
+    if (offsetMinutes(Math.min(t, toMs), timeZone) !== first) return true;
+    if (t >= toMs) return false;
+  }
+}
+
+/**
+ * croner's fixed-time jobs (option fixedTimeRule "single-value"): one value, no `*` or step, in
+ * both minute and hour. croner applies our DST policy to them; other ("interval") jobs it runs on
+ * both passes of a repeated hour and skips in a gap, which our policy deliberately does not.
+ */
+export function isCronerFixedTime(expression: string): boolean {
+  const spec = parseCron(expression);
+  if (spec === null) return false;
+  const [minute = "", hour = ""] = expression.trim().split(/\s+/);
+  const single = (text: string, values: readonly boolean[]) =>
+    !text.includes("*") && !text.includes("/") && values.filter(Boolean).length === 1;
+  return single(minute, spec.minutes) && single(hour, spec.hours);
+}
