@@ -1,0 +1,163 @@
+// The DST policy, case by case, in both evaluators (TypeScript and SQL), for both transitions in
+// each zone: a wall time skipped by spring-forward runs once at the first valid instant after the
+// gap; a wall time repeated by fall-back runs once, at its first occurrence.
+import { afterAll, describe, expect, it } from "vitest";
+import {
+  CronExpressionError, nextRun, nextRuns, parseCron,
+} from "../../supabase/functions/_shared/cron-schedule.ts";
+import { recurringLimits } from "../../supabase/functions/_shared/limits.ts";
+import { connect, errorCodeOf } from "../support/database.ts";
+
+const sql = connect();
+afterAll(() => sql.end());
+
+interface DstCase {
+  zone: string;
+  what: string;
+  expression: string;
+  after: string;
+  /** The next runs, in order (UTC). */
+  runs: string[];
+}
+
+const cases: DstCase[] = [
+  // America/New_York: 2027-03-14 02:00 EST -> 03:00 EDT; 2027-11-07 02:00 EDT -> 01:00 EST.
+  { zone: "America/New_York", what: "02:30 skipped by spring-forward runs at 03:00 EDT, then daily at 02:30 EDT",
+    expression: "30 2 * * *", after: "2027-03-14T05:00:00Z",
+    runs: ["2027-03-14T07:00:00.000Z", "2027-03-15T06:30:00.000Z"] },
+  { zone: "America/New_York", what: "gap times and the gap's end collapse into one run at 03:00 EDT",
+    expression: "*/15 2-3 * * *", after: "2027-03-14T06:50:00Z",
+    runs: ["2027-03-14T07:00:00.000Z", "2027-03-14T07:15:00.000Z"] },
+  { zone: "America/New_York", what: "01:30 repeated by fall-back runs once, at 01:30 EDT",
+    expression: "30 1 * * *", after: "2027-11-07T04:00:00Z",
+    runs: ["2027-11-07T05:30:00.000Z", "2027-11-08T06:30:00.000Z"] },
+  { zone: "America/New_York", what: "an every-30-minutes schedule does not repeat the fall-back hour",
+    expression: "*/30 * * * *", after: "2027-11-07T05:00:00Z",
+    runs: ["2027-11-07T05:30:00.000Z", "2027-11-07T07:00:00.000Z", "2027-11-07T07:30:00.000Z"] },
+  { zone: "America/New_York", what: "asked from inside the repeated hour's second pass, the next is the next wall time",
+    expression: "30 1 * * *", after: "2027-11-07T06:10:00Z",
+    runs: ["2027-11-08T06:30:00.000Z"] },
+  // Europe/London: 2027-03-28 01:00 GMT -> 02:00 BST; 2027-10-31 02:00 BST -> 01:00 GMT.
+  { zone: "Europe/London", what: "01:30 skipped by spring-forward runs at 02:00 BST",
+    expression: "30 1 * * *", after: "2027-03-27T12:00:00Z",
+    runs: ["2027-03-28T01:00:00.000Z", "2027-03-29T00:30:00.000Z"] },
+  { zone: "Europe/London", what: "01:30 repeated by fall-back runs once, at 01:30 BST",
+    expression: "30 1 * * *", after: "2027-10-30T12:00:00Z",
+    runs: ["2027-10-31T00:30:00.000Z", "2027-11-01T01:30:00.000Z"] },
+  // Australia/Sydney: 2027-10-03 02:00 AEST -> 03:00 AEDT; 2027-04-04 03:00 AEDT -> 02:00 AEST.
+  { zone: "Australia/Sydney", what: "02:30 skipped by spring-forward runs at 03:00 AEDT",
+    expression: "30 2 * * *", after: "2027-10-02T00:00:00Z",
+    runs: ["2027-10-02T16:00:00.000Z", "2027-10-03T15:30:00.000Z"] },
+  { zone: "Australia/Sydney", what: "02:30 repeated by fall-back runs once, at 02:30 AEDT",
+    expression: "30 2 * * *", after: "2027-04-03T00:00:00Z",
+    runs: ["2027-04-03T15:30:00.000Z", "2027-04-04T16:30:00.000Z"] },
+  // Australia/Lord_Howe (30-minute shift): 2027-10-03 02:00 +10:30 -> 02:30 +11;
+  // 2027-04-04 02:00 +11 -> 01:30 +10:30.
+  { zone: "Australia/Lord_Howe", what: "02:15 skipped by the half-hour spring-forward runs at 02:30 +11",
+    expression: "15 2 * * *", after: "2027-10-02T00:00:00Z",
+    runs: ["2027-10-02T15:30:00.000Z", "2027-10-03T15:15:00.000Z"] },
+  { zone: "Australia/Lord_Howe", what: "01:45 repeated by the half-hour fall-back runs once, at 01:45 +11",
+    expression: "45 1 * * *", after: "2027-04-03T00:00:00Z",
+    runs: ["2027-04-03T14:45:00.000Z", "2027-04-04T15:15:00.000Z"] },
+  { zone: "Australia/Lord_Howe", what: "01:00 before the repeated half hour is unaffected by fall-back",
+    expression: "0 1 * * *", after: "2027-04-03T00:00:00Z",
+    runs: ["2027-04-03T14:00:00.000Z", "2027-04-04T14:30:00.000Z"] },
+  // Asia/Kolkata: no DST; New York's and London's transition days change nothing.
+  { zone: "Asia/Kolkata", what: "02:30 IST every day through March, always 21:00 UTC the day before",
+    expression: "30 2 * * *", after: "2027-03-12T00:00:00Z",
+    runs: ["2027-03-12T21:00:00.000Z", "2027-03-13T21:00:00.000Z", "2027-03-14T21:00:00.000Z",
+      "2027-03-15T21:00:00.000Z"] },
+  { zone: "Asia/Kolkata", what: "no repeated hour in November either",
+    expression: "*/30 1 * * *", after: "2027-11-06T19:00:00Z",
+    runs: ["2027-11-06T19:30:00.000Z", "2027-11-06T20:00:00.000Z", "2027-11-07T19:30:00.000Z"] },
+  // UTC: plain.
+  { zone: "UTC", what: "02:30 every day", expression: "30 2 * * *", after: "2027-03-14T00:00:00Z",
+    runs: ["2027-03-14T02:30:00.000Z", "2027-03-15T02:30:00.000Z"] },
+];
+
+async function sqlRuns(expression: string, zone: string, after: string, count: number): Promise<string[]> {
+  const [row] = await sql<{ runs: Date[] }[]>`
+    select private.cron_next_runs(${expression}, ${zone}, ${after}::timestamptz, ${count}) as runs`;
+  return (row?.runs ?? []).map((d) => new Date(d).toISOString());
+}
+
+describe("DST policy", () => {
+  for (const c of cases) {
+    it(`${c.zone}: ${c.what}`, async () => {
+      const fromTs = nextRuns(c.expression, c.zone, new Date(c.after), c.runs.length).map((d) => d.toISOString());
+      expect(fromTs).toEqual(c.runs);
+      expect(await sqlRuns(c.expression, c.zone, c.after, c.runs.length)).toEqual(c.runs);
+    });
+  }
+});
+
+describe("cron-schedule.ts", () => {
+  it("parses lists, ranges, steps and names; 7 is Sunday; n/step runs to the field's end", () => {
+    const spec = parseCron("5,10-12 */6 1-10/3 jan,JUN-aug mon-FRI,7");
+    expect(spec).not.toBeNull();
+    expect(spec?.minutes.flatMap((on, v) => (on ? [v] : []))).toEqual([5, 10, 11, 12]);
+    expect(spec?.hours.flatMap((on, v) => (on ? [v] : []))).toEqual([0, 6, 12, 18]);
+    expect(spec?.days.flatMap((on, v) => (on ? [v] : []))).toEqual([1, 4, 7, 10]);
+    expect(spec?.months.flatMap((on, v) => (on ? [v] : []))).toEqual([1, 6, 7, 8]);
+    expect(spec?.weekdays.flatMap((on, v) => (on ? [v] : []))).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(parseCron("50/5 * * * *")?.minutes.flatMap((on, v) => (on ? [v] : []))).toEqual([50, 55]);
+  });
+
+  it("refuses what private.is_valid_cron refuses", async () => {
+    const expressions = ["* * * *", "0 0 9 * * *", "60 * * * *", "* 24 * * *", "* * 0 * *", "* * 32 * *",
+      "* * * 13 *", "* * * * 8", "*/0 * * * *", "5-1 * * * *", "@daily", "0 9 * * MON#1", "L * * * *",
+      "0 9 * * 1", " 0  9 * *  1 ", "0 0 1,15 * *", "*/5 * * * *", "0 9 * JAN-MAR SUN"];
+    const rows = await sql<{ valid: boolean }[]>`
+      select private.is_valid_cron(e) as valid from unnest(${expressions}::text[]) with ordinality as t(e, n) order by n`;
+    expect(expressions.map((e) => parseCron(e) !== null)).toEqual(rows.map((r) => r.valid));
+    expect(rows.filter((r) => r.valid)).toHaveLength(5);
+  });
+
+  it("day of month and day of week: OR when both are restricted, AND when either is *", () => {
+    // 2027-03-01 is a Monday. "1st or any Friday" vs "Fridays" vs "the 1st".
+    const runs = (e: string) => nextRuns(e, "UTC", new Date("2027-02-28T00:00:00Z"), 3).map((d) => d.toISOString().slice(0, 10));
+    expect(runs("0 9 1 * FRI")).toEqual(["2027-03-01", "2027-03-05", "2027-03-12"]);
+    expect(runs("0 9 * * FRI")).toEqual(["2027-03-05", "2027-03-12", "2027-03-19"]);
+    expect(runs("0 9 1 * *")).toEqual(["2027-03-01", "2027-04-01", "2027-05-01"]);
+    expect(runs("0 9 */1 * FRI")).toEqual(["2027-02-28", "2027-03-01", "2027-03-02"]);
+  });
+
+  it("29 February is found years ahead; 31 February never (null), without scanning minute by minute", () => {
+    const started = Date.now();
+    expect(nextRun("0 0 29 2 *", "UTC", new Date("2097-03-01T00:00:00Z"))?.toISOString()).toBe("2104-02-29T00:00:00.000Z");
+    expect(nextRun("0 0 31 2 *", "Europe/London", new Date("2027-01-01T00:00:00Z"))).toBeNull();
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+
+  it("is strictly after the given instant, also mid-minute", () => {
+    expect(nextRun("* * * * *", "UTC", new Date("2027-01-01T10:00:00.000Z"))?.toISOString()).toBe("2027-01-01T10:01:00.000Z");
+    expect(nextRun("* * * * *", "UTC", new Date("2027-01-01T10:00:30.500Z"))?.toISOString()).toBe("2027-01-01T10:01:00.000Z");
+    expect(nextRun("0 10 * * *", "UTC", new Date("2027-01-01T09:59:59.999Z"))?.toISOString()).toBe("2027-01-01T10:00:00.000Z");
+  });
+
+  it("stops at endAt (exclusive) and reports invalid input with the database's codes", async () => {
+    expect(nextRuns("0 9 * * *", "UTC", new Date("2027-01-01T00:00:00Z"), 5, { endAt: new Date("2027-01-03T09:00:00Z") })
+      .map((d) => d.toISOString())).toEqual(["2027-01-01T09:00:00.000Z", "2027-01-02T09:00:00.000Z"]);
+    expect(() => nextRuns("0 9 * *", "UTC", new Date(), 1)).toThrow(CronExpressionError);
+    expect(() => nextRuns("0 9 * *", "UTC", new Date(), 1)).toThrow(expect.objectContaining({ code: "invalid_cron" }));
+    expect(() => nextRuns("0 9 * * *", "Mars/Olympus", new Date(), 1)).toThrow(expect.objectContaining({ code: "invalid_timezone" }));
+    const refusal = await sql`select private.cron_next('0 9 * *', 'UTC', now())`.catch((e: unknown) => e);
+    expect(errorCodeOf(refusal)).toBe("invalid_cron");
+  });
+});
+
+describe("recurringLimits", () => {
+  it("equal the database's private.recurring_limit", async () => {
+    const names = Object.keys(recurringLimits);
+    const rows = await sql<{ name: string; value: string | null }[]>`
+      select n as name, private.recurring_limit(n)::text as value from unnest(${names}::text[]) n`;
+    expect(Object.fromEntries(rows.map((r) => [r.name, r.value === null ? null : Number(r.value)]))).toEqual(recurringLimits);
+  });
+
+  it("the lookahead exceeds the minute sweep with margin and stays within the dispatch horizon", async () => {
+    const [row] = await sql<{ horizon: string }[]>`select private.dispatch_limit('dispatch_horizon_seconds')::text as horizon`;
+    expect(recurringLimits.lookahead_seconds).toBeGreaterThanOrEqual(2 * 60);
+    expect(recurringLimits.lookahead_seconds).toBeLessThanOrEqual(Number(row?.horizon));
+    expect(recurringLimits.missed_tolerance_seconds).toBeGreaterThan(recurringLimits.lookahead_seconds);
+  });
+});
