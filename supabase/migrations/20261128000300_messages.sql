@@ -188,14 +188,20 @@ create function private.validate_message(
 ) returns text
 language plpgsql
 stable
+security definer
 set search_path = ''
 as $$
 declare
   v_sender text := p_from_number;
   v_url text;
 begin
-  -- Under RLS a non-member sees no workspace: the same answer as for one that does not exist.
-  if not exists (select 1 from public.workspaces w where w.id = p_workspace_id) then
+  -- Runs as the owner (one cheap lookup per rule instead of RLS on each), so it checks membership
+  -- itself when the caller acts as a client role (PostgREST's SET ROLE): a non-member gets the same
+  -- answer as for a workspace that does not exist, and learns nothing about its senders or opt-outs.
+  if not exists (select 1 from public.workspaces w where w.id = p_workspace_id)
+     or (pg_catalog.current_setting('role') in ('authenticated', 'anon')
+         and not exists (select 1 from public.workspace_members m
+                         where m.workspace_id = p_workspace_id and m.user_id = (select auth.uid()))) then
     perform private.raise_error('workspace_not_found', pg_catalog.format(
       'workspace %s does not exist or you are not a member', p_workspace_id));
   end if;
@@ -274,12 +280,12 @@ begin
 end;
 $$;
 
--- Validation triggers run with the inserting role's rights (not security definer): under RLS a
--- client sees only its own workspaces' senders, settings and opt-outs, so a refusal reveals
--- nothing about a workspace it cannot read.
+-- Validation triggers read settings as the owner; private.validate_message first checks that a
+-- client caller is a member of the workspace, so a refusal reveals nothing about other workspaces.
 create function private.prepare_new_job()
 returns trigger
 language plpgsql
+security definer
 set search_path = ''
 as $$
 declare
@@ -315,6 +321,7 @@ create trigger scheduled_sms_jobs_prepare before insert on public.scheduled_sms_
 create function private.prepare_new_schedule()
 returns trigger
 language plpgsql
+security definer
 set search_path = ''
 as $$
 begin
