@@ -3,7 +3,7 @@
 -- validated in the database (invalid_cron SMS10, invalid_timezone SMS11, invalid_schedule SMS12,
 -- internal_column_set SMS13) and get their first run time from the evaluator.
 begin;
-select plan(29);
+select plan(30);
 
 create function pg_temp.act_as(p_email text) returns void
 language plpgsql as $$
