@@ -1,0 +1,91 @@
+// The benchmark's own stack: a fresh PostgreSQL cluster with the real migrations (durable settings,
+// like `npm start`), the Twilio simulator in this process, runner processes on demand.
+import { spawn, type ChildProcess } from "node:child_process";
+import postgres from "postgres";
+import { databaseUrl, projectRoot, type ClusterConfig } from "../dev/local-env.ts";
+import { destroyCluster, initCluster, startCluster } from "../dev/postgres-cluster.ts";
+import { setUpDatabase } from "../dev/database-setup.ts";
+import { ensureSystemPackages } from "../dev/system-packages.ts";
+import { startTwilioSimulator, type RunningTwilioSimulator } from "../dev/twilio-simulator/start-twilio-simulator.ts";
+import { sleep } from "./stats.ts";
+
+export const benchCluster: ClusterConfig = { name: "bench-db", port: Number(process.env.SMS_BENCH_DB_PORT ?? 54351), ephemeral: false };
+
+export interface BenchStack {
+  url: string;
+  sql: postgres.Sql;
+  simulator: RunningTwilioSimulator;
+  startRunners(count: number): Promise<ChildProcess[]>;
+  stopRunners(runners: ChildProcess[]): Promise<void>;
+  clearJobs(): Promise<void>;
+  waitUntilSettled(expected: number, timeoutMs: number): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function startBenchStack(): Promise<BenchStack> {
+  ensureSystemPackages();
+  destroyCluster(benchCluster);
+  initCluster(benchCluster);
+  startCluster(benchCluster);
+  const url = databaseUrl(benchCluster);
+  setUpDatabase(url);
+  const sql = postgres(url, { max: 4, onnotice: () => undefined });
+  // Benchmarks measure sending, not the retry policy's patience: no cron sweeps interleaving.
+  await sql`select cron.unschedule('sms-sweep')`;
+  const accounts = Object.fromEntries((await sql<{ account_sid: string; auth_token: string }[]>`
+    select account_sid, auth_token from private.twilio_credentials`).map((r) => [r.account_sid, r.auth_token]));
+  const simulator = await startTwilioSimulator({ accounts, config: { callbacks: { statusDelayMs: 0 } } });
+
+  return {
+    url,
+    sql,
+    simulator,
+    async startRunners(count) {
+      const runners: ChildProcess[] = [];
+      for (let i = 0; i < count; i++) {
+        const child = spawn(process.execPath, ["--import", "tsx", "dev/runner.ts"], {
+          cwd: projectRoot,
+          stdio: ["ignore", "pipe", "inherit"],
+          env: { ...process.env, DATABASE_URL: url, TWILIO_API_BASE_URL: simulator.url, STATUS_CALLBACK_URL: "" },
+        });
+        await new Promise<void>((resolve, reject) => {
+          let out = "";
+          child.stdout?.on("data", (chunk: Buffer) => {
+            out += chunk.toString();
+            if (out.includes("started")) resolve();
+          });
+          child.once("exit", (code) => reject(new Error(`runner exited with ${String(code)}: ${out}`)));
+        });
+        runners.push(child);
+      }
+      return runners;
+    },
+    async stopRunners(runners) {
+      await Promise.all(runners.map((r) => new Promise<void>((resolve) => {
+        if (r.exitCode !== null) return resolve();
+        r.once("exit", () => resolve());
+        r.kill("SIGTERM");
+      })));
+    },
+    async clearJobs() {
+      await sql`truncate public.scheduled_sms_jobs, public.sms_job_events`;
+      simulator.reset();
+    },
+    async waitUntilSettled(expected, timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const [row] = await sql<{ done: number }[]>`
+          select count(*)::int as done from public.scheduled_sms_jobs where status in ('completed', 'failed')`;
+        const done = row?.done ?? 0;
+        if (done >= expected) return Date.now();
+        if (Date.now() > deadline) throw new Error(`only ${done} of ${expected} jobs finished in ${timeoutMs} ms`);
+        await sleep(50);
+      }
+    },
+    async stop() {
+      await simulator.stop();
+      await sql.end({ timeout: 5 });
+      destroyCluster(benchCluster);
+    },
+  };
+}

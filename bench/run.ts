@@ -1,0 +1,89 @@
+// `npm run bench`: the service's throughput, lateness and bulk figures, with graphile-worker measured
+// on the same database in the same run as a reference. Prints a table and writes bench/results.json.
+import { writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { projectRoot } from "../dev/local-env.ts";
+import { startBenchStack } from "./bench-stack.ts";
+import { measureApi } from "./scenarios/api-throughput.ts";
+import { measureBulkInsert } from "./scenarios/bulk-insert.ts";
+import { measureDispatch } from "./scenarios/dispatch.ts";
+import { measureBurstLateness, measureSpreadLateness } from "./scenarios/lateness.ts";
+import { measureGraphileLateness, measureGraphileThroughput } from "./scenarios/graphile-reference.ts";
+import { round } from "./stats.ts";
+
+/** The targets of issue 6, on a 2-core machine. */
+const targets = {
+  sendsPerSecondZeroLatency: 2000,
+  sendsPerSecond200msLatency: 300,
+  idleLatenessP99Ms: 250,
+  burstAllSentWithinMs: 10_000,
+  bulkInsertSeconds: 10,
+};
+
+const stack = await startBenchStack();
+const rows: { figure: string; value: string; target: string; verdict: string }[] = [];
+const row = (figure: string, value: string, target = "", ok?: boolean): void => {
+  rows.push({ figure, value, target, verdict: ok === undefined ? "" : ok ? "met" : "MISSED" });
+};
+
+try {
+  const api = await measureApi(stack, 20, 10);
+  row(`API ${api.endpoint}, ${api.connections} connections`, `${api.requestsPerSecond} req/s, p50 ${api.latencyP50Ms} ms, p99 ${api.latencyP99Ms} ms (non-2xx ${api.non2xx})`);
+
+  const bulk = await measureBulkInsert(stack, 100_000, 5_000);
+  row(`Bulk insert ${bulk.rows} rows as a member under RLS (${bulk.rowsPerStatement}/statement)`,
+    `${bulk.seconds} s (${bulk.rowsPerSecond} rows/s), peak RSS ${bulk.peakRssMiB} MiB, heap ${bulk.peakHeapMiB} MiB`,
+    `≤ ${targets.bulkInsertSeconds} s`, bulk.seconds <= targets.bulkInsertSeconds);
+
+  const dispatch = [];
+  for (const latency of [0, 200]) {
+    for (const runners of [1, 2]) {
+      const d = await measureDispatch(stack, 10_000, runners, latency);
+      dispatch.push(d);
+      const target = latency === 0 ? targets.sendsPerSecondZeroLatency : targets.sendsPerSecond200msLatency;
+      row(`Dispatch 10,000 due, simulator latency ${latency} ms, ${runners} runner(s)`,
+        `${d.sendsPerSecond} sends/s (${d.seconds} s, failed ${d.failed})`, `≥ ${target}/s`, d.sendsPerSecond >= target);
+    }
+  }
+
+  const spread = await measureSpreadLateness(stack, 1_000, 30);
+  row(`Lateness, ${spread.scenario}`, `p50 ${spread.latenessMs.p50} ms, p99 ${spread.latenessMs.p99} ms, max ${spread.latenessMs.max} ms`,
+    `p99 ≤ ${targets.idleLatenessP99Ms} ms`, spread.latenessMs.p99 <= targets.idleLatenessP99Ms);
+  const burst = await measureBurstLateness(stack, 10_000);
+  row(`Lateness, ${burst.scenario}`, `p50 ${burst.latenessMs.p50} ms, p99 ${burst.latenessMs.p99} ms, all sent within ${burst.allSentWithinMs} ms`,
+    `all ≤ ${targets.burstAllSentWithinMs} ms`, (burst.allSentWithinMs ?? Infinity) <= targets.burstAllSentWithinMs);
+
+  const graphileDefault = await measureGraphileThroughput(stack, 10_000, "default");
+  const graphileBatched = await measureGraphileThroughput(stack, 10_000, "batched");
+  const graphileLate = await measureGraphileLateness(stack, 1_000, 30);
+  row(`graphile-worker no-op, ${graphileDefault.configuration}`, `${graphileDefault.jobsPerSecond} jobs/s`);
+  row(`graphile-worker no-op, ${graphileBatched.configuration}`, `${graphileBatched.jobsPerSecond} jobs/s`);
+  row(`graphile-worker lateness, 1000 future jobs over 30 s, ${graphileLate.configuration}`,
+    `p50 ${graphileLate.latenessMs.p50} ms, p99 ${graphileLate.latenessMs.p99} ms, max ${graphileLate.latenessMs.max} ms`);
+
+  const best0 = Math.max(...dispatch.filter((d) => d.simulatorLatencyMs === 0).map((d) => d.sendsPerSecond));
+  row("Ours (best, 0 ms) / graphile-worker default", `${round(best0 / graphileDefault.jobsPerSecond, 2)}×`,
+    "≥ 1×", best0 >= graphileDefault.jobsPerSecond);
+  row("Ours (best, 0 ms) / graphile-worker batched", `${round(best0 / graphileBatched.jobsPerSecond, 2)}×`);
+  row("Idle lateness p99: graphile-worker / ours", `${round(graphileLate.latenessMs.p99 / spread.latenessMs.p99, 1)}×`);
+
+  const results = {
+    measuredAt: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: round(os.totalmem() / 2 ** 30, 0), loadAverage1m: os.loadavg()[0] },
+    targets, api, bulk, dispatch, lateness: { spread, burst },
+    graphileWorker: { default: graphileDefault, batched: graphileBatched, lateness: graphileLate },
+    table: rows,
+  };
+  writeFileSync(path.join(projectRoot, "bench/results.json"), JSON.stringify(results, null, 2) + "\n");
+
+  const width = Math.max(...rows.map((r) => r.figure.length));
+  const valueWidth = Math.max(...rows.map((r) => r.value.length));
+  console.log(`\nBenchmark (${os.cpus().length} cores, load ${os.loadavg()[0]?.toFixed(1)} at the end)\n`);
+  for (const r of rows) {
+    console.log(`${r.figure.padEnd(width)}  ${r.value.padEnd(valueWidth)}  ${r.target.padEnd(14)} ${r.verdict}`);
+  }
+  console.log("\nWrote bench/results.json");
+} finally {
+  await stack.stop();
+}

@@ -1,0 +1,39 @@
+// End-to-end sends per second: 10,000 due messages through runner processes to the simulator.
+import type { BenchStack } from "../bench-stack.ts";
+import { round } from "../stats.ts";
+
+export interface DispatchResult {
+  messages: number;
+  runners: number;
+  simulatorLatencyMs: number;
+  seconds: number;
+  sendsPerSecond: number;
+  failed: number;
+}
+
+export async function insertDueJobs(stack: BenchStack, count: number, at: string = "now()"): Promise<void> {
+  await stack.sql.unsafe(`
+    insert into public.scheduled_sms_jobs (workspace_id, to_phone, body, scheduled_time)
+    select 'ws_demo', '+614' || lpad(g::text, 8, '0'), 'bench message ' || g, ${at}
+    from generate_series(1, $1) g`, [count]);
+}
+
+export async function measureDispatch(stack: BenchStack, messages: number, runners: number,
+  simulatorLatencyMs: number): Promise<DispatchResult> {
+  await stack.clearJobs();
+  stack.simulator.configure({ latencyMs: simulatorLatencyMs });
+  const processes = await stack.startRunners(runners);
+  try {
+    const started = Date.now();
+    await insertDueJobs(stack, messages);
+    const finished = await stack.waitUntilSettled(messages, 300_000);
+    const [row] = await stack.sql<{ failed: number }[]>`
+      select count(*)::int as failed from public.scheduled_sms_jobs where status = 'failed'`;
+    const seconds = (finished - started) / 1000;
+    return { messages, runners, simulatorLatencyMs, seconds: round(seconds, 2),
+      sendsPerSecond: round(messages / seconds, 0), failed: row?.failed ?? 0 };
+  } finally {
+    await stack.stopRunners(processes);
+    stack.simulator.configure({ latencyMs: 0 });
+  }
+}
