@@ -15,6 +15,8 @@ const grace = dispatchLimits.dispatch_grace_seconds;
 const batch = dispatchLimits.dispatch_batch_items;
 const perStatementRows = dispatchLimits.dispatch_requests_per_statement * batch;
 const perSweepRows = dispatchLimits.dispatch_requests_per_sweep * batch;
+/** Time budget of the scenarios with tens of thousands of rows (the suite may share the machine). */
+const bulkTimeoutMs = 120_000;
 const isoWithZ = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 beforeAll(async () => {
@@ -220,7 +222,7 @@ describe("dispatch on insert", () => {
       });
       expect(mismatches).toEqual([]);
     });
-  });
+  }, bulkTimeoutMs);
 
   it("chunks follow the due order: 1,234 rows are requests of 500, 500 and 234, earliest due first", async () => {
     await rolledBack(sql, async (tx) => {
@@ -255,7 +257,7 @@ describe("dispatch on insert", () => {
       const [left] = await tx<{ n: number }[]>`select count(*)::int as n from public.scheduled_sms_jobs where dispatch_count <> 1`;
       expect(left?.n).toBe(0);
     });
-  });
+  }, bulkTimeoutMs);
 });
 
 describe("retries and re-dispatch", () => {

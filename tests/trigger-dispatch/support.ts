@@ -11,11 +11,16 @@ export const testSecretKey = "tr_prod_test_0123456789abcdef";
 
 class RollBack extends Error {}
 
-/** Runs `fn` in a transaction that is always rolled back; returns what `fn` returned. */
+/**
+ * Runs `fn` in a transaction that is always rolled back; returns what `fn` returned. The scenario
+ * starts from an empty job table (jobs other test files left behind are deleted, and come back with
+ * the rollback), so counts and sweeps see only the scenario's own rows.
+ */
 export async function rolledBack<T>(sql: Sql, fn: (tx: TransactionSql) => Promise<T>): Promise<T> {
   let result: { value: T } | undefined;
   try {
     await sql.begin(async (tx) => {
+      await tx`delete from public.scheduled_sms_jobs`;
       result = { value: await fn(tx) };
       throw new RollBack();
     });
