@@ -259,6 +259,41 @@ end;
 $$;
 comment on function private.claim_job is 'Claims one due job by id (the Trigger.dev task path).';
 
+-- Twilio's message statuses in delivery order. A callback may only move a job forward, so a late
+-- 'sent' never overwrites 'delivered'. Terminal statuses share the top rank except 'read'.
+create function private.message_status_rank(p_status text)
+returns integer
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select case p_status
+    when 'accepted' then 1
+    when 'scheduled' then 1
+    when 'queued' then 2
+    when 'sending' then 3
+    when 'sent' then 4
+    when 'delivered' then 5
+    when 'undelivered' then 5
+    when 'failed' then 5
+    when 'canceled' then 5
+    when 'read' then 6
+  end
+$$;
+comment on function private.message_status_rank is 'Order of Twilio message statuses; null for statuses we do not know.';
+
+-- The later of two message statuses: a completion recorded after a faster callback keeps the callback's.
+create function private.later_message_status(p_current text, p_new text)
+returns text
+language sql
+immutable
+set search_path = ''
+as $$
+  select case when coalesce(private.message_status_rank(p_current), 0) > coalesce(private.message_status_rank(p_new), 0)
+              then p_current else p_new end
+$$;
+
 create function private.complete_job(
   p_job_id text,
   p_worker text,
@@ -286,7 +321,8 @@ begin
         status_reason = case when v_job.status = 'retrying' then 'completed_after_lease_expired'
                              else 'accepted_by_twilio' end,
         twilio_sid = p_twilio_sid,
-        message_status = p_message_status,
+        -- a status callback may have arrived first (see private.record_message_status)
+        message_status = private.later_message_status(v_job.message_status, p_message_status),
         completed_at = pg_catalog.now(),
         lease_owner = null,
         lease_expires_at = null

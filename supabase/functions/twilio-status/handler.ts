@@ -33,21 +33,24 @@ export function createTwilioStatusHandler(deps: TwilioStatusDeps): (request: Req
     const status = params.MessageStatus ?? params.SmsStatus;
     if (typeof sid !== "string" || typeof status !== "string") return reply(400, "MessageSid and MessageStatus required");
 
-    // Twilio signs the URL it called: our public URL plus the query string it was given.
+    // Twilio signs the URL it called: our public URL plus the query string it was given, whose
+    // `job` names the job (so a callback that beats the worker's own record still finds it).
     const requestUrl = new URL(request.url);
     const url = (deps.publicUrl ?? requestUrl.origin + requestUrl.pathname) + requestUrl.search;
+    const jobId = requestUrl.searchParams.get("job");
+    if (!jobId) return reply(400, "the callback URL names no job");
     const [account] = await deps.sql<{ auth_token: string | null }[]>`
-      select auth_token from private.twilio_account_for_message(${sid})`;
+      select auth_token from private.twilio_account_for_job(${jobId})`;
     const authToken = account?.auth_token ?? deps.fallbackAuthToken;
     if (!authToken || !(await isValidTwilioSignature(authToken, request.headers.get("x-twilio-signature"), url, params))) {
       return reply(403, "invalid signature");
     }
-    if (!account) return reply(200, "unknown message"); // signed by the fallback account, not ours
+    if (!account) return reply(200, "unknown job"); // signed by the fallback account, not ours
 
     const errorCode = typeof params.ErrorCode === "string" && params.ErrorCode !== "" ? params.ErrorCode : null;
     const errorMessage = typeof params.ErrorMessage === "string" && params.ErrorMessage !== "" ? params.ErrorMessage : null;
     try {
-      await deps.sql`select private.record_message_status(${sid}, ${status}, ${errorCode}, ${errorMessage})`;
+      await deps.sql`select private.record_message_status(${jobId}, ${sid}, ${status}, ${errorCode}, ${errorMessage})`;
     } catch (error) {
       // An unknown status is Twilio's news, not our failure: acknowledge so Twilio does not retry.
       if ((error as { hint?: string }).hint === "invalid_argument") return reply(200, "ignored unknown status");
