@@ -71,7 +71,7 @@ function serverConfig(cluster: ClusterConfig): string {
     "listen_addresses = '127.0.0.1'",
     // No Unix socket: everything connects over TCP, and socket paths have a length limit.
     "unix_socket_directories = ''",
-    "shared_preload_libraries = 'pg_cron'",
+    "shared_preload_libraries = 'pg_cron,pg_stat_statements'",
     `cron.database_name = '${dbName}'`,
     // Background workers instead of libpq connections: no password needed for cron jobs.
     "cron.use_background_workers = on",
