@@ -104,14 +104,29 @@ export function transitions(timeZone: string, fromMs: number, toMs: number): num
   return found;
 }
 
-/** Whether the zone changes offset anywhere in [fromMs, toMs]. */
+const INDEX_FROM = Date.UTC(2023, 0, 1);
+const INDEX_TO = Date.UTC(2036, 0, 1);
+const transitionIndex = new Map<string, number[]>();
+
+/**
+ * Whether the zone changes offset anywhere in [fromMs, toMs], from a per-zone list of its
+ * transitions in 2023-2035 (found once). A window reaching outside that range counts as holding a
+ * transition if the zone has any (conservative: the case is then treated as a DST edge case).
+ */
 export function hasTransition(timeZone: string, fromMs: number, toMs: number): boolean {
-  const stepMs = 6 * HOUR;
-  const first = offsetMinutes(fromMs, timeZone);
-  for (let t = fromMs + stepMs; ; t += stepMs) {
-    if (offsetMinutes(Math.min(t, toMs), timeZone) !== first) return true;
-    if (t >= toMs) return false;
+  let list = transitionIndex.get(timeZone);
+  if (list === undefined) {
+    list = transitions(timeZone, INDEX_FROM, INDEX_TO);
+    transitionIndex.set(timeZone, list);
   }
+  if (fromMs < INDEX_FROM || toMs >= INDEX_TO) return list.length > 0;
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((list[mid] as number) < fromMs) lo = mid + 1; else hi = mid;
+  }
+  return lo < list.length && (list[lo] as number) <= toMs;
 }
 
 /**
