@@ -39,15 +39,37 @@ export const senderSchema = z.string({ error: "must be a phone number or a Messa
     return e164;
   });
 
+/**
+ * Text the database can store as given: no NUL (Postgres text cannot hold one; the insert would
+ * fail) and no lone surrogate (not Unicode: it would be stored silently as U+FFFD).
+ */
+export function isStorableText(value: string): boolean {
+  return !value.includes("\u0000") && !/\p{Cs}/u.test(value);
+}
+
+/** Every key and string of a JSON value is storable text. */
+function isStorableJson(value: unknown): boolean {
+  if (typeof value === "string") return isStorableText(value);
+  if (Array.isArray(value)) return value.every(isStorableJson);
+  if (typeof value === "object" && value !== null) {
+    return Object.entries(value).every(([key, item]) => isStorableText(key) && isStorableJson(item));
+  }
+  return true;
+}
+
+const storableTextError = "must not contain NUL characters or unpaired surrogates";
+
 /** Counted in Unicode code points, as the database's char_length does. */
 export const messageBodySchema = z.string({ error: "must be a string" })
+  .refine(isStorableText, { error: storableTextError })
   .refine((value) => value.trim() !== "", { error: "must not be empty or blank" })
   .refine((value) => [...value].length <= databaseLimits.body_max_chars,
     { error: `must have at most ${databaseLimits.body_max_chars} characters` });
 
 const httpsUrlSchema = z.string({ error: "must be an https URL" })
   .max(databaseLimits.media_url_max_chars, { error: `must have at most ${databaseLimits.media_url_max_chars} characters` })
-  .refine((value) => /^https:\/\/[^\s/?#]+\S*$/.test(value) && URL.canParse(value), { error: "must be an https URL" });
+  .refine((value) => /^https:\/\/[^\s/?#]+\S*$/.test(value) && isStorableText(value) && URL.canParse(value),
+    { error: "must be an https URL" });
 
 /** One https URL or a list of them; always stored as a list. */
 export const mediaUrlSchema = z.union([
@@ -56,6 +78,7 @@ export const mediaUrlSchema = z.union([
 ], { error: `must be an https URL or a list of at most ${databaseLimits.media_urls_max} https URLs` });
 
 export const metadataSchema = z.record(z.string(), z.unknown(), { error: "must be a JSON object" })
+  .refine(isStorableJson, { error: `keys and strings ${storableTextError}` })
   .refine((value) => new TextEncoder().encode(JSON.stringify(value)).length <= databaseLimits.metadata_max_bytes,
     { error: `must be at most ${databaseLimits.metadata_max_bytes} bytes as JSON` });
 

@@ -48,8 +48,19 @@ export function formatInTimeZone(date: Date, timeZone: string): string {
 export const isoWithOffsetPattern =
   /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 
+/**
+ * The instant, or null. Impossible dates (2027-02-30: Date would roll it over to March) and instants
+ * outside years 1 to 9999 (which the database cannot read back from an ISO string) are refused.
+ */
 export function parseIsoWithOffset(value: string): Date | null {
   if (!isoWithOffsetPattern.test(value)) return null;
   const date = new Date(value);
-  return Number.isNaN(date.getTime()) ? null : date;
+  if (Number.isNaN(date.getTime())) return null;
+  const [year, month, day] = value.slice(0, 10).split("-").map(Number);
+  if (year === undefined || month === undefined || day === undefined) return null;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const daysInMonth = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1];
+  if (daysInMonth === undefined || day < 1 || day > daysInMonth) return null;
+  const utcYear = date.getUTCFullYear();
+  return utcYear >= 1 && utcYear <= 9999 ? date : null;
 }

@@ -2,9 +2,10 @@
 // a workspace's jobs, latest scheduledTime first, in pages. The cursor is opaque to clients: it
 // holds the last row's exact sort key (database timestamp text and id), so pages never skip or
 // repeat rows even when many share a scheduled time.
-import { jobsQuerySchema } from "../../_shared/api-schemas.ts";
+import { jobIdSchema, jobsQuerySchema } from "../../_shared/api-schemas.ts";
 import type { JobsPage } from "../../_shared/api-types.ts";
 import { apiLimits } from "../../_shared/limits.ts";
+import { parseIsoWithOffset } from "../../_shared/time.ts";
 import { requireWorkspaceAccess } from "../auth.ts";
 import { inTransaction } from "../database.ts";
 import { ApiError, parseWith, queryOf } from "../http.ts";
@@ -22,12 +23,22 @@ function encodeCursor(position: CursorPosition): string {
     .replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
 
+/**
+ * The database's text form of a timestamptz as encodeCursor stores it ("2026-11-28 13:44:49.123456+00"),
+ * naming a real instant: a forged cursor must not reach the query as a time the database cannot read.
+ */
+function isDatabaseTimestamp(value: string): boolean {
+  const match = /^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?)([+-]\d{2})(:\d{2})?$/.exec(value);
+  if (match === null) return false;
+  return parseIsoWithOffset(`${match[1]}T${match[2]}${match[3]}${match[4] ?? ":00"}`) !== null;
+}
+
 function decodeCursor(cursor: string): CursorPosition {
   try {
     const binary = atob(cursor.replaceAll("-", "+").replaceAll("_", "/"));
     const parsed: unknown = JSON.parse(new TextDecoder().decode(Uint8Array.from(binary, (c) => c.charCodeAt(0))));
     if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[0] === "string" && typeof parsed[1] === "string"
-        && !Number.isNaN(Date.parse(parsed[0]))) {
+        && isDatabaseTimestamp(parsed[0]) && jobIdSchema.safeParse(parsed[1]).success) {
       return { scheduledTime: parsed[0], id: parsed[1] };
     }
   } catch {

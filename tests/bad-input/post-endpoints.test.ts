@@ -1,0 +1,192 @@
+// Generated invalid requests to the POST endpoints (send-sms, schedule-delay, schedule-until,
+// cancel-job): a valid spec-example body with one field replaced by a bad value, an unknown field
+// added or a required field dropped; foreign workspaces, jobs and senders; malformed JSON, wrong
+// content types, oversized bodies, wrong methods and bad tokens. Each answers a documented 4xx in
+// the error envelope and leaves the database exactly as it was.
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { apiLimits } from "../../supabase/functions/_shared/limits.ts";
+import { type ApiServer, call, type CallOptions, startApiServer, tokens } from "../api/support/api-server.ts";
+import { connect } from "../support/database.ts";
+import {
+  applyMutation, checkParameters, databaseChecksum, expectDocumentedRefusal, inDays, invalidBody, invalidDelayMinutes,
+  invalidJobId, invalidMediaUrl, invalidMetadata, invalidPhone, invalidScheduledTime, invalidSender, invalidWorkspaceId,
+  logSeed, type Mutation, mutationOf, RequestCounter, sqlLooking, unknownJobId, validMessage,
+} from "./support.ts";
+
+const sql = connect();
+const counter = new RequestCounter();
+let api: ApiServer;
+let owner: string;
+let otherJobId: string;
+
+beforeAll(async () => {
+  logSeed("post-endpoints");
+  api = await startApiServer();
+  owner = await tokens.owner();
+  // A pending job of ws_other, far in the future: owner@demo.test may neither see nor cancel it.
+  const [job] = await sql<{ id: string }[]>`
+    insert into public.scheduled_sms_jobs (workspace_id, to_phone, body, scheduled_time)
+    values ('ws_other', '+61412345678', 'ws_other''s message', now() + interval '200 days') returning id`;
+  if (job === undefined) throw new Error("no ws_other job");
+  otherJobId = job.id;
+});
+
+afterAll(async () => {
+  const counts = counter.report("POST endpoints");
+  await sql`delete from public.scheduled_sms_jobs where id = ${otherJobId}`;
+  await api.stop();
+  await sql.end();
+  expect(Object.keys(counts).sort()).toEqual(["cancel-job", "schedule-delay", "schedule-until", "send-sms"]);
+});
+
+/** Sends one invalid request, checks the documented refusal and that nothing changed. */
+async function refuse(route: string, options: CallOptions, context: unknown = options.json): Promise<void> {
+  counter.add(route);
+  const before = await databaseChecksum(sql);
+  const answer = await call(api.baseUrls.spec, route, { token: owner, ...options });
+  expectDocumentedRefusal(answer, { route, context });
+  expect(await databaseChecksum(sql), JSON.stringify({ route, context })).toEqual(before);
+}
+
+const messageBadValues = {
+  to: invalidPhone,
+  body: invalidBody,
+  mediaUrl: invalidMediaUrl,
+  workspaceId: invalidWorkspaceId,
+  fromNumber: invalidSender,
+  metadata: invalidMetadata,
+};
+const messageRequired = ["to", "body", "workspaceId"] as const;
+
+const endpoints: { route: string; valid: () => Record<string, unknown>; mutation: fc.Arbitrary<Mutation>; runs: number }[] = [
+  { route: "send-sms", valid: () => ({ ...validMessage }), mutation: mutationOf(messageBadValues, messageRequired), runs: 90 },
+  {
+    route: "schedule-delay",
+    valid: () => ({ ...validMessage, delayMinutes: 30 }),
+    mutation: fc.oneof(
+      mutationOf(messageBadValues, [...messageRequired, "delayMinutes"]),
+      mutationOf({ delayMinutes: invalidDelayMinutes }, ["delayMinutes"]),
+    ),
+    runs: 70,
+  },
+  {
+    route: "schedule-until",
+    valid: () => ({ ...validMessage, scheduledTime: inDays(2) }),
+    mutation: fc.oneof(
+      mutationOf(messageBadValues, [...messageRequired, "scheduledTime"]),
+      { weight: 2, arbitrary: mutationOf({ scheduledTime: invalidScheduledTime }, ["scheduledTime"]) },
+    ),
+    runs: 90,
+  },
+];
+
+describe("message endpoints: one bad field, an unknown field or a missing one", () => {
+  it.each(endpoints)("$route", async ({ route, valid, mutation, runs }) => {
+    await fc.assert(fc.asyncProperty(mutation, async (m) => {
+      await refuse(route, { json: applyMutation(valid(), m) }, m);
+    }), checkParameters(runs));
+  });
+
+  it("a field that is valid alone but wrong for ws_demo: ws_other's sender, ws_other as workspace", async () => {
+    const foreign = fc.constantFrom<[string, Record<string, unknown>]>(
+      ["send-sms", { ...validMessage, fromNumber: "+15017122661" }],
+      ["send-sms", { ...validMessage, workspaceId: "ws_other" }],
+      ["send-sms", { ...validMessage, workspaceId: "ws_other", fromNumber: "+15017122661" }],
+      ["schedule-delay", { ...validMessage, workspaceId: "ws_other", fromNumber: "+15017122661", delayMinutes: 5 }],
+      ["schedule-until", { ...validMessage, fromNumber: "+15017122661", scheduledTime: inDays(3) }],
+    );
+    await fc.assert(fc.asyncProperty(foreign, async ([route, json]) => {
+      await refuse(route, { json });
+    }), checkParameters(10));
+  });
+});
+
+describe("cancel-job", () => {
+  it("bad ids, unknown jobs, unknown fields, missing fields", async () => {
+    const body = fc.oneof(
+      invalidJobId.map((jobId) => ({ jobId, workspaceId: "ws_demo" })),
+      unknownJobId.map((jobId) => ({ jobId, workspaceId: "ws_demo" })),
+      invalidWorkspaceId.map((workspaceId) => ({ jobId: "job_00000000000000000000000000000000", workspaceId })),
+      mutationOf({}, ["jobId", "workspaceId"]).map((m) => applyMutation({ jobId: "job_00000000000000000000000000000000", workspaceId: "ws_demo" }, m)),
+      fc.constantFrom<unknown>([], [{ jobId: "job_1", workspaceId: "ws_demo" }], "job_1", 42, null, {}),
+    );
+    await fc.assert(fc.asyncProperty(body, async (json) => {
+      await refuse("cancel-job", { json });
+    }), checkParameters(60));
+  });
+
+  it("ws_other's job, named with either workspace", async () => {
+    await fc.assert(fc.asyncProperty(fc.constantFrom("ws_demo", "ws_other"), fc.constantFrom("", " ", "\t"), async (workspaceId, pad) => {
+      await refuse("cancel-job", { json: { jobId: otherJobId, workspaceId } });
+      if (pad !== "") await refuse("cancel-job", { json: { jobId: `${otherJobId}${pad}`, workspaceId } });
+    }), checkParameters(6));
+    const [job] = await sql<{ status: string }[]>`select status::text from public.scheduled_sms_jobs where id = ${otherJobId}`;
+    expect(job?.status).toBe("scheduled");
+  });
+});
+
+describe("transport: malformed JSON, content types, sizes, methods, tokens", () => {
+  const postRoutes = ["send-sms", "schedule-delay", "schedule-until", "cancel-job"] as const;
+
+  it("bodies that are not JSON (or not UTF-8)", async () => {
+    const notJson = fc.oneof(
+      fc.string({ maxLength: 60 }).filter((text) => {
+        try {
+          JSON.parse(text);
+          return false;
+        } catch {
+          return true;
+        }
+      }),
+      fc.integer({ min: 1, max: JSON.stringify(validMessage).length - 1 }).map((cut) => JSON.stringify(validMessage).slice(0, cut)),
+      fc.constantFrom("{'to': '+61412345678'}", '{"to": "+61412345678",}', "NaN", "{\"a\":1}{\"b\":2}", "\ufeff{}", "{\"a\": 01}",
+        "[".repeat(70_000)),
+    ).map((text): string | Uint8Array => text);
+    const invalidUtf8 = fc.uint8Array({ minLength: 1, maxLength: 20 })
+      .map((bytes) => Uint8Array.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, ...bytes, 0xff, 0xfe, 0x22, 0x7d]));
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...postRoutes), fc.oneof(notJson, invalidUtf8), async (route, rawBody) => {
+      await refuse(route, { rawBody, headers: { "Content-Type": "application/json" } }, typeof rawBody === "string" ? rawBody.slice(0, 100) : [...rawBody]);
+    }), checkParameters(40));
+  });
+
+  it("content types other than JSON", async () => {
+    const contentType = fc.constantFrom("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
+      "application/jsonp", "application/json-patch+json", "application/xml", "text/json", "application", "", "*/*", "application/ json");
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...postRoutes), contentType, async (route, type) => {
+      await refuse(route, { rawBody: JSON.stringify(validMessage), headers: type === "" ? {} : { "Content-Type": type } }, type);
+    }), checkParameters(20));
+  });
+
+  it("bodies over 64 KB, by a little or a lot", async () => {
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...postRoutes), fc.integer({ min: 1, max: 300_000 }), async (route, extra) => {
+      const json = { ...validMessage, body: "x".repeat(apiLimits.request_body_max_bytes + extra) };
+      await refuse(route, { json }, { bytes: apiLimits.request_body_max_bytes + extra });
+    }), checkParameters(8));
+  });
+
+  it("wrong methods and missing, malformed or foreign tokens", async () => {
+    const variant = fc.oneof(
+      fc.constant("GET").map((method): CallOptions => ({ method })),
+      fc.constantFrom("PUT", "PATCH", "DELETE").map((method): CallOptions => ({ method, json: validMessage })),
+      fc.constantFrom<string | null>(null, "", "not-a-jwt", "a.b.c", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.", ...sqlLooking)
+        .map((token): CallOptions => ({ token, json: validMessage })),
+      fc.constantFrom("Basic dXNlcjpwYXNz", "Bearer", "bearer  ", "Token abc").map((authorization): CallOptions => ({ token: null, headers: { Authorization: authorization }, json: validMessage })),
+    );
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...postRoutes), variant, async (route, options) => {
+      await refuse(route, options, { method: options.method, token: options.token, headers: options.headers });
+    }), checkParameters(24));
+  });
+
+  it("a viewer may not send or cancel", async () => {
+    const viewer = await tokens.viewer();
+    await fc.assert(fc.asyncProperty(fc.constantFrom<[string, Record<string, unknown>]>(
+      ["send-sms", validMessage],
+      ["schedule-delay", { ...validMessage, delayMinutes: 10 }],
+      ["schedule-until", { ...validMessage, scheduledTime: inDays(1) }],
+      ["cancel-job", { jobId: "job_00000000000000000000000000000000", workspaceId: "ws_demo" }],
+    ), async ([route, json]) => {
+      await refuse(route, { token: viewer, json });
+    }), checkParameters(4));
+  });
+});
