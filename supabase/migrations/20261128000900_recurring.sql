@@ -419,6 +419,38 @@ $$;
 create trigger recurring_sms_schedules_schedule_first_run before insert on public.recurring_sms_schedules
   for each row execute function private.schedule_first_run();
 
+-- Changing a schedule's expression or timezone (service role or owner; clients cannot update)
+-- is validated like an insert and moves the next run to the new expression's next occurrence
+-- after the last one materialised (or now), so nothing already sent is repeated.
+create function private.schedule_changed()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  if not private.is_valid_cron(new.cron_expression) then
+    perform private.raise_error('invalid_cron', pg_catalog.format(
+      'cron expression %L is not a valid 5-field expression (minute hour day month weekday)',
+      pg_catalog.left(new.cron_expression, 100)));
+  end if;
+  if new.timezone is null or not private.is_valid_timezone(new.timezone) then
+    perform private.raise_error('invalid_timezone', pg_catalog.format(
+      'timezone %L is not an IANA timezone name', new.timezone));
+  end if;
+  if new.status in ('active', 'paused') then
+    new.next_run_at := private.cron_next(new.cron_expression, new.timezone,
+      greatest(pg_catalog.now(), new.last_run_at, new.start_at - interval '1 microsecond'));
+  end if;
+  return new;
+end;
+$$;
+create trigger recurring_sms_schedules_schedule_changed before update of cron_expression, timezone
+  on public.recurring_sms_schedules
+  for each row when (new.cron_expression is distinct from old.cron_expression
+                     or new.timezone is distinct from old.timezone)
+  execute function private.schedule_changed();
+
 create function private.log_schedules_created()
 returns trigger
 language plpgsql

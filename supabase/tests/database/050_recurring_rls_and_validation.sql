@@ -3,7 +3,7 @@
 -- validated in the database (invalid_cron SMS10, invalid_timezone SMS11, invalid_schedule SMS12,
 -- internal_column_set SMS13) and get their first run time from the evaluator.
 begin;
-select plan(30);
+select plan(33);
 
 create function pg_temp.act_as(p_email text) returns void
 language plpgsql as $$
@@ -123,6 +123,16 @@ select throws_ok($$ select private.materialise_recurring(now()) $$, '42501', nul
   'neither can the service role (only the sweep, as the owner)');
 select pg_temp.act_as_postgres();
 select is((select count(*)::int from recurring_sms_schedules), 4, 'the owner sees all schedules');
+
+-- Changing the expression or timezone (service side) is validated and moves the next run.
+select pg_temp.act_as_service();
+select throws_ok($$ update recurring_sms_schedules set cron_expression = '0 9 * *' where body = 'future' $$,
+  'SMS10', null, 'an update to an invalid expression: invalid_cron');
+select throws_ok($$ update recurring_sms_schedules set timezone = 'Mars/Olympus_Mons' where body = 'future' $$,
+  'SMS11', null, 'an update to an unknown timezone: invalid_timezone');
+update recurring_sms_schedules set timezone = 'Europe/London' where body = 'future';
+select is((select next_run_at from recurring_sms_schedules where body = 'future'), '2027-06-01T08:00:00Z'::timestamptz,
+  'a new timezone moves the next run (09:00 BST = 08:00 UTC)');
 
 select * from finish();
 rollback;
