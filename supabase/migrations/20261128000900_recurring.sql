@@ -766,7 +766,9 @@ begin
     where j.recurring_schedule_id = p_schedule_id
       and j.status in ('queued', 'scheduled', 'retrying')
       and (p_after is null or j.occurrence_at > p_after)
-    for update skip locked
+    -- Wait for a row another transaction holds (a claim or a dispatch): skipping it could leave a
+    -- pending occurrence of a stopped schedule to be sent. A row claimed meanwhile is no longer pending.
+    for update
   )
   update public.scheduled_sms_jobs j
   set status = 'cancelled', status_reason = p_reason
