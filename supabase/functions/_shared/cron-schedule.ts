@@ -10,6 +10,8 @@
 //
 // Runtime-neutral (Intl only): used by the Edge Functions, trigger/ and the tests.
 
+import { recurringLimits } from "./limits.ts";
+
 /** A parsed expression: one bit set per field (bit n set when value n matches). */
 export interface CronSpec {
   readonly minutes: readonly boolean[]; // 0..59
@@ -24,7 +26,7 @@ export interface CronSpec {
 }
 
 /** How many years ahead a matching date is searched for (31 February never comes). */
-export const cronSearchYears = 10;
+export const cronSearchYears = recurringLimits.search_years;
 
 const MONTH_NAMES = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"];
 const DAY_NAMES = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
@@ -95,7 +97,10 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
-/** Whether the runtime knows the IANA timezone name. */
+/**
+ * Whether the runtime knows the timezone name. The database's private.is_valid_timezone (an IANA
+ * name in pg_timezone_names) has the last word on inserts; Intl may also accept aliases.
+ */
 export function isValidTimezone(timeZone: string): boolean {
   try {
     formatterFor(timeZone);
