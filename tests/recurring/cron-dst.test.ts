@@ -1,6 +1,7 @@
 // The DST policy, case by case, in both evaluators (TypeScript and SQL), for both transitions in
 // each zone: a wall time skipped by spring-forward runs once at the first valid instant after the
 // gap; a wall time repeated by fall-back runs once, at its first occurrence.
+import { Cron } from "croner";
 import { afterAll, describe, expect, it } from "vitest";
 import {
   CronExpressionError, nextRun, nextRuns, parseCron,
@@ -89,6 +90,24 @@ describe("DST policy", () => {
       expect(await sqlRuns(c.expression, c.zone, c.after, c.runs.length)).toEqual(c.runs);
     });
   }
+});
+
+describe("the documented edge cases: where croner's interval jobs differ", () => {
+  const croner = (e: string, tz: string, after: string) => new Cron(e, { timezone: tz }).nextRun(new Date(after))?.toISOString();
+  it("fall-back: croner repeats the doubled hour for */30, we run each wall time once", () => {
+    // After 01:30 EDT (05:30Z): croner's next is 01:00 EST (06:00Z), ours 02:00 EST (07:00Z).
+    expect(croner("*/30 * * * *", "America/New_York", "2027-11-07T05:30:00Z")).toBe("2027-11-07T06:00:00.000Z");
+    expect(nextRun("*/30 * * * *", "America/New_York", new Date("2027-11-07T05:30:00Z"))?.toISOString()).toBe("2027-11-07T07:00:00.000Z");
+  });
+  it("spring-forward: croner skips gap times of 10-59/20, we run them once at the gap's end", () => {
+    // After 01:59 EST (06:59Z): 02:10, 02:30, 02:50 do not exist. croner's next is 03:10 EDT, ours 03:00 EDT.
+    expect(croner("10-59/20 * * * *", "America/New_York", "2027-03-14T06:59:00Z")).toBe("2027-03-14T07:10:00.000Z");
+    expect(nextRun("10-59/20 * * * *", "America/New_York", new Date("2027-03-14T06:59:00Z"))?.toISOString()).toBe("2027-03-14T07:00:00.000Z");
+  });
+  it("fixed-time jobs: croner and we agree on both transitions", () => {
+    expect(croner("30 2 * * *", "America/New_York", "2027-03-14T05:00:00Z")).toBe("2027-03-14T07:00:00.000Z");
+    expect(croner("30 1 * * *", "America/New_York", "2027-11-07T04:00:00Z")).toBe("2027-11-07T05:30:00.000Z");
+  });
 });
 
 describe("cron-schedule.ts", () => {
