@@ -67,6 +67,9 @@ returns trigger
 language plpgsql
 security definer
 set search_path = ''
+-- Transition tables have no statistics; a plan cached from small updates would join a large one
+-- row by row. A hash join is right at every size.
+set enable_nestloop = off
 as $$
 begin
   insert into public.sms_job_events

@@ -69,7 +69,14 @@ describe("fault suite", () => {
     await runner.stop();
     const report = await faultReport("Twilio 500/429/timeouts", stack.sql, stack.simulator, ids);
     expect(report).toMatchObject({ expected: 300, lost: 0, duplicatesNotRecorded: 0 });
-    expect(report.duplicated).toBeGreaterThanOrEqual(ambiguous.length);
+    // Each ambiguous send reached Twilio, and its job says the attempt is in doubt.
+    for (const to of ambiguous) {
+      expect(stack.simulator.messages({ to }).length).toBeGreaterThanOrEqual(1);
+      const [row] = await stack.sql<{ in_doubt: number }[]>`
+        select count(*)::int as in_doubt from public.sms_job_events e join public.scheduled_sms_jobs j on j.id = e.job_id
+        where j.to_phone = ${to} and j.id = any(${ids}) and e.error_code = 'network_error'`;
+      expect({ to, inDoubt: (row?.in_doubt ?? 0) > 0 }).toEqual({ to, inDoubt: true });
+    }
   }, 150_000);
 
   it("two runners and a sweep racing", async () => {
