@@ -345,6 +345,12 @@ begin
     perform private.raise_error('invalid_timezone', pg_catalog.format(
       'timezone %L is not an IANA timezone name', new.timezone));
   end if;
+  -- The same horizon as a single message; an infinite or far-off start has no first run to find.
+  if new.start_at is null or not pg_catalog.isfinite(new.start_at)
+     or new.start_at > pg_catalog.now() + pg_catalog.make_interval(secs => private.limit_value('schedule_max_ahead_seconds')) then
+    perform private.raise_error('invalid_schedule', pg_catalog.format('start_at must be at most %s days ahead',
+      private.limit_value('schedule_max_ahead_seconds') / 86400));
+  end if;
   if new.end_at is not null and new.end_at <= new.start_at then
     perform private.raise_error('invalid_schedule', 'end_at must be after start_at');
   end if;

@@ -7,11 +7,11 @@ import { parsePhoneNumberFromString } from "libphonenumber-js/max";
  * libphonenumber-js alone would find a number inside any text ("+61412345678😀", "+61412345678;…",
  * "… ext. 5") and drop the rest.
  */
-const formattedNumberPattern = /^\+[0-9 ().-]+$/;
+const formattedNumberPattern = /^ *\+[0-9 ().-]+$/;
 
 /** The E.164 form of an international number (leading `+`, spaces/dashes allowed), or null. */
 export function toE164(value: string): string | null {
-  if (!formattedNumberPattern.test(value.trim())) return null;
+  if (!formattedNumberPattern.test(value)) return null;
   const parsed = parsePhoneNumberFromString(value);
   return parsed !== undefined && parsed.isValid() ? parsed.number : null;
 }

@@ -70,14 +70,16 @@ export interface CallOptions {
   json?: unknown;
   rawBody?: string | Uint8Array;
   headers?: Record<string, string>;
-  query?: Record<string, string>;
+  /** Query parameters; as a list of pairs a parameter may repeat. */
+  query?: Record<string, string> | [string, string][];
 }
 
 /** One HTTP request to `<base>/<route>`; the answer must be JSON and documented in the OpenAPI file. */
 export async function call(base: string, route: string, options: CallOptions = {}): Promise<ApiAnswer> {
   const method = options.method ?? (options.json !== undefined || options.rawBody !== undefined ? "POST" : "GET");
   const url = new URL(`${base}/${route}`);
-  for (const [key, value] of Object.entries(options.query ?? {})) url.searchParams.set(key, value);
+  const query = options.query ?? {};
+  for (const [key, value] of Array.isArray(query) ? query : Object.entries(query)) url.searchParams.append(key, value);
   const headers: Record<string, string> = { ...options.headers };
   if (options.token !== null && options.token !== undefined) headers.Authorization = `Bearer ${options.token}`;
   let body: string | Uint8Array | undefined;
