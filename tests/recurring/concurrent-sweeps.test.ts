@@ -1,5 +1,6 @@
 // Two sweeps at once never materialise an occurrence twice: schedules are locked FOR UPDATE SKIP
-// LOCKED, and (schedule, occurrence) is unique besides.
+// LOCKED, and (schedule, occurrence) is unique besides. The schedules start two days ahead and the
+// sweeps run on that injected clock, so the real pg_cron sweep (every minute) never touches them.
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { connect, type Sql } from "../support/database.ts";
 
@@ -22,10 +23,17 @@ afterAll(async () => {
 
 interface SweepResult { schedules: number; materialised: number; missed: number; skipped: number; ended: number }
 
-async function createSchedules(count: number): Promise<void> {
+/** 30 seconds into a minute two days from now: the clock of these tests. */
+async function baseTime(): Promise<Date> {
+  const [row] = await admin<{ b: Date }[]>`select date_trunc('minute', now()) + interval '2 days 30 seconds' as b`;
+  if (row === undefined) throw new Error("no row");
+  return row.b;
+}
+
+async function createSchedules(count: number, base: Date): Promise<void> {
   await admin`
     select private.create_recurring_schedule('ws_demo', '+614' || lpad(g::text, 8, '0'), ${marker} || ' ' || g,
-      '* * * * *', 'UTC', null, '{}', date_trunc('minute', now()) + interval '30 seconds')
+      '* * * * *', 'UTC', null, '{}', ${base})
     from generate_series(1, ${count}) g`;
 }
 
@@ -41,14 +49,14 @@ async function jobCounts(): Promise<{ jobs: number; distinct: number; counted: n
   return row;
 }
 
-const sweepAt = (db: Sql, offsetSeconds: number) => db<SweepResult[]>`
-  select * from private.materialise_recurring(date_trunc('minute', now()) + interval '30 seconds'
-    + make_interval(secs => ${offsetSeconds}))`;
+const sweepAt = (db: Sql, base: Date, offsetSeconds: number) => db<SweepResult[]>`
+  select * from private.materialise_recurring(${base}::timestamptz + make_interval(secs => ${offsetSeconds}))`;
 
 describe("two sweeps at once", () => {
   it("two connections sweeping 150 schedules at the same moment create each occurrence once", async () => {
-    await createSchedules(150);
-    const results = await Promise.all([sweepAt(a, 0), sweepAt(b, 0)]);
+    const base = await baseTime();
+    await createSchedules(150, base);
+    const results = await Promise.all([sweepAt(a, base, 0), sweepAt(b, base, 0)]);
     const total = results.reduce((n, [r]) => n + (r?.materialised ?? 0), 0);
     const counts = await jobCounts();
     expect(counts.jobs).toBe(450); // 3 minutes of lookahead x 150 schedules
@@ -57,7 +65,7 @@ describe("two sweeps at once", () => {
     expect(counts.counted).toBe(450);
 
     // Again, repeatedly and overlapping, a minute later: one more occurrence each, still once.
-    await Promise.all([sweepAt(a, 60), sweepAt(b, 60), sweepAt(a, 61), sweepAt(b, 62)]);
+    await Promise.all([sweepAt(a, base, 60), sweepAt(b, base, 60), sweepAt(a, base, 61), sweepAt(b, base, 62)]);
     const later = await jobCounts();
     expect(later.jobs).toBe(600);
     expect(later.distinct).toBe(600);
@@ -65,23 +73,24 @@ describe("two sweeps at once", () => {
   });
 
   it("a sweep skips schedules another sweep holds, and materialises nothing twice after it commits", async () => {
-    await createSchedules(10);
+    const base = await baseTime();
+    await createSchedules(10, base);
     let release: () => void = () => undefined;
     const held = new Promise<void>((resolve) => { release = resolve; });
     let signal: () => void = () => undefined;
     const swept = new Promise<void>((resolve) => { signal = resolve; });
 
     const first = a.begin(async (tx) => {
-      const [r] = await tx<SweepResult[]>`select * from private.materialise_recurring(date_trunc('minute', now()) + interval '30 seconds')`;
+      const [r] = await tx<SweepResult[]>`select * from private.materialise_recurring(${base})`;
       signal();
       await held;
       return r;
     });
     await swept;
-    const [second] = await sweepAt(b, 0); // the first transaction still holds all ten schedules
+    const [second] = await sweepAt(b, base, 0); // the first transaction still holds all ten schedules
     release();
     const [firstResult] = [await first];
-    const [third] = await sweepAt(b, 0); // after the first committed: nothing left to do
+    const [third] = await sweepAt(b, base, 0); // after the first committed: nothing left to do
 
     expect(firstResult?.schedules).toBe(10);
     expect(firstResult?.materialised).toBe(30);
