@@ -2,17 +2,21 @@
 // functions.invoke (which adds the signed-in user's access token). Usage:
 //   const sms = createSmsSchedulerClient(supabase);
 //   const { jobId } = await sms.scheduleDelay({ to: "+61412345678", body: "Hi", workspaceId: "ws_demo", delayMinutes: 5 });
+//   const weekly = await sms.scheduleRecurring({ to: "+61412345678", body: "Hi", workspaceId: "ws_demo", cron: "0 9 * * MON" });
 import { FunctionsHttpError, type SupabaseClient } from "@supabase/supabase-js";
 import type {
-  CancelJobRequest, JobsQuery, JobStatusQuery, ScheduleDelayRequest, ScheduleUntilRequest, SendSmsRequest,
+  CancelJobRequest, JobsQuery, JobStatusQuery, PauseJobRequest, ResumeJobRequest, ScheduleDelayRequest,
+  ScheduleRecurringRequest, ScheduleUntilRequest, SendSmsRequest,
 } from "../supabase/functions/_shared/api-schemas.ts";
 import type {
-  ApiErrorBody, ApiSuccess, CancelJobResult, HealthResult, JobsPage, JobView, ScheduleResult, SendSmsResult,
+  ApiErrorBody, ApiSuccess, CancelJobResult, HealthResult, JobsPage, JobView, ScheduleRecurringResult, ScheduleResult,
+  ScheduleTransitionResult, ScheduleView, SendSmsResult,
 } from "../supabase/functions/_shared/api-types.ts";
 
 export type * from "../supabase/functions/_shared/api-types.ts";
 export type {
-  CancelJobRequest, JobsQuery, JobStatusQuery, ScheduleDelayRequest, ScheduleUntilRequest, SendSmsRequest,
+  CancelJobRequest, JobKind, JobsQuery, JobStatusQuery, PauseJobRequest, ResumeJobRequest, ScheduleDelayRequest,
+  ScheduleRecurringRequest, ScheduleStatus, ScheduleUntilRequest, SendSmsRequest,
 } from "../supabase/functions/_shared/api-schemas.ts";
 
 /** The API refused or failed: HTTP status, the error code and message, and bad fields if any. */
@@ -33,8 +37,14 @@ export interface SmsSchedulerClient {
   sendSms(request: SendSmsRequest): Promise<SendSmsResult>;
   scheduleDelay(request: ScheduleDelayRequest): Promise<ScheduleResult>;
   scheduleUntil(request: ScheduleUntilRequest): Promise<ScheduleResult>;
+  /** A recurring message; its jobId (sched_…) works with cancelJob, pauseJob, resumeJob and jobStatus. */
+  scheduleRecurring(request: ScheduleRecurringRequest): Promise<ScheduleRecurringResult>;
+  /** Cancels a job, or a schedule with its pending occurrences. */
   cancelJob(request: CancelJobRequest): Promise<CancelJobResult>;
-  jobStatus(query: JobStatusQuery): Promise<JobView>;
+  pauseJob(request: PauseJobRequest): Promise<ScheduleTransitionResult>;
+  resumeJob(request: ResumeJobRequest): Promise<ScheduleTransitionResult>;
+  /** A job (kind "job") or, for a schedule id, the schedule (kind "recurring"). */
+  jobStatus(query: JobStatusQuery): Promise<JobView | ScheduleView>;
   listJobs(query: JobsQuery): Promise<JobsPage>;
   health(): Promise<HealthResult>;
 }
@@ -65,7 +75,10 @@ export function createSmsSchedulerClient(supabase: SupabaseClient, functionName 
     sendSms: (request) => invoke("send-sms", "POST", request),
     scheduleDelay: (request) => invoke("schedule-delay", "POST", request),
     scheduleUntil: (request) => invoke("schedule-until", "POST", request),
+    scheduleRecurring: (request) => invoke("schedule-recurring", "POST", request),
     cancelJob: (request) => invoke("cancel-job", "POST", request),
+    pauseJob: (request) => invoke("pause-job", "POST", request),
+    resumeJob: (request) => invoke("resume-job", "POST", request),
     jobStatus: (query) => invoke("job-status", "GET", query),
     listJobs: (query) => invoke("jobs", "GET", query),
     health: () => invoke("health", "GET"),

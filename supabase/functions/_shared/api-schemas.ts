@@ -2,13 +2,28 @@
 // other TypeScript that builds or checks requests. Each schema parses the raw JSON/query into the
 // values stored: phone numbers in E.164, media as a list, times as Date. Unknown fields are errors.
 import { z } from "zod";
-import { apiLimits, databaseLimits } from "./limits.ts";
+import { nextOccurrence, parseCron, isValidTimezone } from "./cron-schedule.ts";
+import { apiLimits, databaseLimits, recurringLimits } from "./limits.ts";
 import { isMessagingServiceSid, toE164 } from "./phone.ts";
 import { parseIsoWithOffset } from "./time.ts";
 
 const jobStatuses = ["scheduled", "queued", "processing", "retrying", "completed", "failed", "cancelled"] as const;
 export const jobStatusSchema = z.enum(jobStatuses);
 export type JobStatus = z.infer<typeof jobStatusSchema>;
+
+const scheduleStatuses = ["active", "paused", "ended", "cancelled"] as const;
+export const scheduleStatusSchema = z.enum(scheduleStatuses);
+export type ScheduleStatus = z.infer<typeof scheduleStatusSchema>;
+
+/** What GET jobs lists: one-off jobs, recurring schedules, or both. */
+const jobKinds = ["job", "recurring", "all"] as const;
+export type JobKind = (typeof jobKinds)[number];
+
+/** Recurring schedules' ids start with this; the API takes them wherever it takes a job id. */
+export const scheduleIdPrefix = "sched_";
+export function isScheduleId(id: string): boolean {
+  return id.startsWith(scheduleIdPrefix);
+}
 
 export const workspaceIdSchema = z.string({ error: "must be a workspace id such as ws_123" })
   .regex(/^ws_[A-Za-z0-9_-]{1,64}$/, { error: "must be a workspace id such as ws_123" });
@@ -104,6 +119,46 @@ export function scheduledTimeSchema(now: () => number = Date.now) {
     });
 }
 
+/** Any instant as ISO-8601 with an explicit offset (years 1-9999), e.g. a bound of a range. */
+export const isoDateTimeSchema = z.string({ error: "must be an ISO-8601 date-time with an offset" })
+  .transform((value, ctx) => {
+    const date = parseIsoWithOffset(value);
+    if (date === null) {
+      ctx.addIssue({ code: "custom", message: "must be an ISO-8601 date-time with an offset" });
+      return z.NEVER;
+    }
+    return date;
+  });
+
+const cronError = "must be a standard 5-field cron expression (minute hour day-of-month month day-of-week), e.g. \"0 9 * * MON\"";
+
+/**
+ * A standard 5-field cron expression as cron-schedule.ts (and private.is_valid_cron) reads it, made
+ * of the grammar's characters only, that matches at least one date within the search horizon
+ * (`0 0 31 2 *` never does).
+ */
+export function cronExpressionSchema(now: () => number = Date.now) {
+  return z.string({ error: cronError })
+    .transform((value, ctx) => {
+      const spec = /^[\t A-Za-z0-9*,/-]{1,200}$/.test(value) ? parseCron(value) : null;
+      if (spec === null) {
+        ctx.addIssue({ code: "custom", message: cronError });
+        return z.NEVER;
+      }
+      if (nextOccurrence(spec, "UTC", new Date(now())) === null) {
+        ctx.addIssue({ code: "custom", message: `matches no date within ${recurringLimits.search_years} years` });
+        return z.NEVER;
+      }
+      return value;
+    });
+}
+
+const timezoneError = "must be an IANA timezone name, e.g. Australia/Sydney";
+
+/** An IANA timezone name the runtime knows (the database's list has the last word). */
+export const timezoneSchema = z.string({ error: timezoneError })
+  .refine((value) => /^[A-Za-z][A-Za-z0-9_+/-]{0,63}$/.test(value) && isValidTimezone(value), { error: timezoneError });
+
 const messageFields = {
   to: phoneNumberSchema,
   body: messageBodySchema,
@@ -128,38 +183,72 @@ export function scheduleUntilRequestSchema(now: () => number = Date.now) {
   return z.strictObject({ ...messageFields, scheduledTime: scheduledTimeSchema(now) });
 }
 
-export const cancelJobRequestSchema = z.strictObject({
+/**
+ * schedule-recurring: the message fields plus when it repeats. startAt defaults to now and obeys
+ * the same rules as scheduledTime; endAt (exclusive) must come after startAt (or now).
+ */
+export function scheduleRecurringRequestSchema(now: () => number = Date.now) {
+  return z.strictObject({
+    ...messageFields,
+    cron: cronExpressionSchema(now),
+    /** Defaults to the workspace's timezone. */
+    timezone: timezoneSchema.optional(),
+    startAt: scheduledTimeSchema(now).optional(),
+    endAt: isoDateTimeSchema.optional(),
+    maxOccurrences: z.int({ error: "must be a whole number" })
+      .min(1, { error: "must be at least 1" })
+      .max(apiLimits.max_occurrences_max, { error: `must be at most ${apiLimits.max_occurrences_max}` })
+      .optional(),
+  }).superRefine((request, ctx) => {
+    if (request.endAt === undefined) return;
+    if (request.startAt !== undefined && request.endAt.getTime() <= request.startAt.getTime()) {
+      ctx.addIssue({ code: "custom", path: ["endAt"], message: "must be after startAt" });
+    } else if (request.endAt.getTime() <= now()) {
+      ctx.addIssue({ code: "custom", path: ["endAt"], message: "must be in the future" });
+    }
+  });
+}
+
+/** A job or schedule of a workspace: cancel-job, pause-job and resume-job. */
+const jobReferenceSchema = z.strictObject({
   jobId: jobIdSchema,
   workspaceId: workspaceIdSchema,
 });
+
+export const cancelJobRequestSchema = jobReferenceSchema;
+/** pause-job and resume-job: recurring schedules only. */
+export const pauseJobRequestSchema = jobReferenceSchema;
+export const resumeJobRequestSchema = jobReferenceSchema;
 
 export const jobStatusQuerySchema = z.strictObject({
   jobId: jobIdSchema,
   workspaceId: workspaceIdSchema,
 });
 
-const queryTimeSchema = z.string()
-  .transform((value, ctx) => {
-    const date = parseIsoWithOffset(value);
-    if (date === null) {
-      ctx.addIssue({ code: "custom", message: "must be an ISO-8601 date-time with an offset" });
-      return z.NEVER;
-    }
-    return date;
-  });
+const statusesOfKind: Record<JobKind, readonly string[]> = {
+  job: jobStatuses,
+  recurring: scheduleStatuses,
+  all: [...new Set<string>([...jobStatuses, ...scheduleStatuses])],
+};
+
+const statusListError = (kind: JobKind) =>
+  `must be one or more of ${statusesOfKind[kind].join(", ")}, comma-separated` +
+  (kind === "job" ? " (schedule statuses need kind=recurring or kind=all)" : "");
 
 export const jobsQuerySchema = z.strictObject({
   workspaceId: workspaceIdSchema,
-  /** One status or a comma-separated list. */
+  /** job (default: one-off jobs, including schedules' occurrences), recurring (schedules) or all. */
+  kind: z.enum(jobKinds, { error: `must be one of ${jobKinds.join(", ")}` }).optional(),
+  /** One status or a comma-separated list (job statuses, schedule statuses, or both for kind=all). */
   status: z.string()
-    .refine((value) => value.split(",").every((status) => jobStatusSchema.safeParse(status).success),
-      { error: `must be one or more of ${jobStatuses.join(", ")}, comma-separated` })
-    .transform((value) => value.split(",") as JobStatus[])
+    .refine((value) => value.split(",").every((status) => statusesOfKind.all.includes(status)),
+      { error: statusListError("all") })
+    .transform((value) => value.split(",") as (JobStatus | ScheduleStatus)[])
     .optional(),
-  /** Jobs scheduled at or after this time. */
-  from: queryTimeSchema.optional(),
-  /** Jobs scheduled before this time. */
-  to: queryTimeSchema.optional(),
+  /** Jobs scheduled (schedules starting) at or after this time. */
+  from: isoDateTimeSchema.optional(),
+  /** Jobs scheduled (schedules starting) before this time. */
+  to: isoDateTimeSchema.optional(),
   cursor: z.string().min(1).max(500).optional(),
   limit: z.string()
     .regex(/^\d{1,4}$/, { error: "must be a whole number" })
@@ -167,12 +256,22 @@ export const jobsQuerySchema = z.strictObject({
     .pipe(z.int().min(1).max(apiLimits.jobs_page_size_max, { error: `must be 1 to ${apiLimits.jobs_page_size_max}` }))
     .optional(),
 }).refine((query) => query.from === undefined || query.to === undefined || query.from < query.to,
-  { error: "must be after from", path: ["to"] });
+  { error: "must be after from", path: ["to"] })
+  .superRefine((query, ctx) => {
+    const kind = query.kind ?? "job";
+    if (query.status !== undefined && !query.status.every((status) => statusesOfKind[kind].includes(status))) {
+      ctx.addIssue({ code: "custom", path: ["status"], message: statusListError(kind) });
+    }
+  })
+  .transform((query) => ({ ...query, kind: query.kind ?? "job" }));
 
 export type SendSmsRequest = z.input<typeof sendSmsRequestSchema>;
 export type ScheduleDelayRequest = z.input<typeof scheduleDelayRequestSchema>;
 export type ScheduleUntilRequest = z.input<ReturnType<typeof scheduleUntilRequestSchema>>;
+export type ScheduleRecurringRequest = z.input<ReturnType<typeof scheduleRecurringRequestSchema>>;
 export type CancelJobRequest = z.input<typeof cancelJobRequestSchema>;
+export type PauseJobRequest = z.input<typeof pauseJobRequestSchema>;
+export type ResumeJobRequest = z.input<typeof resumeJobRequestSchema>;
 export type JobStatusQuery = z.input<typeof jobStatusQuerySchema>;
 export type JobsQuery = z.input<typeof jobsQuerySchema>;
 

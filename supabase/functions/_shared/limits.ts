@@ -39,6 +39,8 @@ export const apiLimits = {
   /** Jobs per page of GET jobs, unless `limit` asks for another size up to the maximum. */
   jobs_page_size_default: 50,
   jobs_page_size_max: 200,
+  /** maxOccurrences of schedule-recurring (the database column is a 32-bit integer). */
+  max_occurrences_max: 1_000_000,
   /** How long a fetched JWKS (asymmetric signing keys) is reused before refetching. */
   jwks_cache_seconds: 600,
 } as const;
@@ -54,7 +56,7 @@ export const deliveryLimits = {
   /** Longest a runner sleeps without checking the database, even if no NOTIFY arrives. */
   runner_max_idle_ms: 5_000,
   /** A runner gathers completions this long (or this many) and records them in one statement. */
-  runner_completion_batch_delay_ms: 5,
+  runner_completion_batch_delay_ms: 10,
   runner_completion_batch_max: 100,
   /** How long a send's outcome is retried while the database is unreachable. */
   database_reconnect_ms: 60_000,

@@ -34,6 +34,8 @@ const fieldOfDatabaseError: Partial<Record<DatabaseErrorCode, string>> = {
   no_default_sender: "fromNumber",
   invalid_metadata: "metadata",
   recipient_opted_out: "to",
+  invalid_cron: "cron",
+  invalid_timezone: "timezone",
 };
 
 /** A catalogued database refusal as an ApiError; anything else is returned unchanged. */

@@ -24,6 +24,7 @@ export interface JobRow {
   created_at: Date;
   updated_at: Date;
   completed_at: Date | null;
+  recurring_schedule_id: string | null;
 }
 
 const waitingStatuses: readonly JobStatus[] = ["queued", "scheduled", "retrying"];
@@ -32,7 +33,9 @@ export function toJobView(row: JobRow, timeZone: string): JobView {
   const time = (date: Date) => formatInTimeZone(date, timeZone);
   return {
     jobId: row.id,
+    kind: "job",
     workspaceId: row.workspace_id,
+    scheduleId: row.recurring_schedule_id,
     status: row.status,
     statusReason: row.status_reason,
     scheduledTime: time(row.scheduled_time),

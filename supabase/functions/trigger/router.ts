@@ -6,7 +6,10 @@ import { cancelJobRoute } from "./routes/cancel-job.ts";
 import { healthRoute } from "./routes/health.ts";
 import { jobStatusRoute } from "./routes/job-status.ts";
 import { jobsRoute } from "./routes/jobs.ts";
+import { pauseJobRoute } from "./routes/pause-job.ts";
+import { resumeJobRoute } from "./routes/resume-job.ts";
 import { scheduleDelayRoute } from "./routes/schedule-delay.ts";
+import { scheduleRecurringRoute } from "./routes/schedule-recurring.ts";
 import { scheduleUntilRoute } from "./routes/schedule-until.ts";
 import { sendSmsRoute } from "./routes/send-sms.ts";
 
@@ -14,7 +17,10 @@ export const routes: Record<string, Route> = {
   "send-sms": sendSmsRoute,
   "schedule-delay": scheduleDelayRoute,
   "schedule-until": scheduleUntilRoute,
+  "schedule-recurring": scheduleRecurringRoute,
   "cancel-job": cancelJobRoute,
+  "pause-job": pauseJobRoute,
+  "resume-job": resumeJobRoute,
   "job-status": jobStatusRoute,
   "jobs": jobsRoute,
   "health": healthRoute,

@@ -1,13 +1,17 @@
-// POST cancel-job: queued, scheduled or retrying -> cancelled through private.cancel_job.
-// Cancelling a cancelled job answers 200 again (idempotent); a job already processing or finished
-// answers 409 invalid_transition; a job of another workspace answers 404 like a missing one.
-import { cancelJobRequestSchema } from "../../_shared/api-schemas.ts";
+// POST cancel-job: a job queued, scheduled or retrying -> cancelled through private.cancel_job; a
+// recurring schedule (id sched_…) active or paused -> cancelled through
+// private.cancel_recurring_schedule, which also cancels its pending occurrences.
+// Cancelling a cancelled job or schedule answers 200 again (idempotent); a job already processing
+// or finished, or a schedule that ended, answers 409 invalid_transition; a job or schedule of
+// another workspace answers 404 like a missing one.
+import { cancelJobRequestSchema, isScheduleId } from "../../_shared/api-schemas.ts";
 import type { CancelJobResult } from "../../_shared/api-types.ts";
 import { requireWorkspaceAccess } from "../auth.ts";
 import { inTransaction } from "../database.ts";
 import { ApiError, parseWith, readJsonBody } from "../http.ts";
 import type { JobRow } from "../job-view.ts";
 import type { Route } from "../route.ts";
+import { lockSchedule, type ScheduleRow } from "../schedule-view.ts";
 
 export const cancelJobRoute: Route = {
   method: "POST",
@@ -16,6 +20,14 @@ export const cancelJobRoute: Route = {
     const { jobId, workspaceId } = parseWith(cancelJobRequestSchema, await readJsonBody(request));
     return await inTransaction(sql, principal, async (tx) => {
       await requireWorkspaceAccess(tx, principal, workspaceId, "write");
+      if (isScheduleId(jobId)) {
+        await lockSchedule(tx, workspaceId, jobId);
+        const actor = principal.kind === "user" ? principal.userId : null;
+        const [schedule] = await tx<Pick<ScheduleRow, "id" | "status">[]>`
+          select id, status from private.cancel_recurring_schedule(${jobId}, ${actor}::uuid)`;
+        if (schedule?.status !== "cancelled") throw new Error("private.cancel_recurring_schedule did not cancel");
+        return { jobId: schedule.id, status: "cancelled" };
+      }
       const [owned] = await tx`
         select 1 from public.scheduled_sms_jobs where id = ${jobId} and workspace_id = ${workspaceId}`;
       if (owned === undefined) throw new ApiError("job_not_found", `job ${jobId} does not exist in workspace ${workspaceId}`);
