@@ -74,9 +74,11 @@ export async function startBenchStack(): Promise<BenchStack> {
     async waitUntilSettled(expected, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
-        const [row] = await sql<{ done: number }[]>`
-          select count(*)::int as done from public.scheduled_sms_jobs where status in ('completed', 'failed')`;
-        const done = row?.done ?? 0;
+        // Counts what is still open (small, behind the partial indexes) rather than what is done.
+        const [row] = await sql<{ open: number }[]>`
+          select (select count(*)::int from public.scheduled_sms_jobs where status in ('queued', 'scheduled', 'retrying')) +
+                 (select count(*)::int from public.scheduled_sms_jobs where status = 'processing') as open`;
+        const done = expected - (row?.open ?? expected);
         if (done >= expected) return Date.now();
         if (Date.now() > deadline) throw new Error(`only ${done} of ${expected} jobs finished in ${timeoutMs} ms`);
         await sleep(50);

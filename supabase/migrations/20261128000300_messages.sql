@@ -124,6 +124,9 @@ create table public.scheduled_sms_jobs (
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   completed_at timestamptz,
+  -- 'trigger' dispatch mode (20261128000800_trigger_dispatch.sql): which attempt went to Trigger.dev.
+  dispatched_at timestamptz,
+  dispatch_count integer not null default 0 check (dispatch_count >= 0),
   check (attempts <= max_attempts),
   check ((lease_owner is null) = (lease_expires_at is null)),
   check ((status = 'processing') = (lease_owner is not null)),
@@ -133,6 +136,10 @@ comment on table public.scheduled_sms_jobs is
   'One row per message to send. scheduled_time is what was asked for; next_attempt_at is when the next attempt is due.';
 comment on column public.scheduled_sms_jobs.status_reason is 'Why the job is in its status (cancelled_by_user, retries_exhausted, lease_expired, ...).';
 comment on column public.scheduled_sms_jobs.message_status is 'Twilio''s delivery status (queued, sent, delivered, undelivered, failed, ...).';
+comment on column public.scheduled_sms_jobs.dispatched_at is
+  'When the pending attempt was last sent to Trigger.dev (''trigger'' mode); null: not yet. Cleared when a retry is scheduled.';
+comment on column public.scheduled_sms_jobs.dispatch_count is
+  'How many times the job was sent to Trigger.dev, over all attempts (part of each run''s idempotency key).';
 
 -- The claim query's index: only rows still waiting to be sent, ordered by due time.
 create index scheduled_sms_jobs_due_idx on public.scheduled_sms_jobs (next_attempt_at)
@@ -145,7 +152,9 @@ create index scheduled_sms_jobs_lease_idx on public.scheduled_sms_jobs (lease_ex
 create table public.sms_job_events (
   id bigint generated always as identity primary key,
   job_id text not null references public.scheduled_sms_jobs (id) on delete cascade,
-  workspace_id text not null references public.workspaces (id) on delete cascade,
+  -- The job's workspace, copied for RLS; no foreign key of its own (the job's already cascades),
+  -- which saves a lookup per event on the hot path.
+  workspace_id text not null,
   event_type text not null check (event_type ~ '^[a-z_]{1,64}$'),
   from_status public.sms_job_status,
   to_status public.sms_job_status,
@@ -297,9 +306,9 @@ begin
      or new.message_status is not null or new.lease_owner is not null
      or new.lease_expires_at is not null or new.last_error_code is not null
      or new.last_error_message is not null or new.completed_at is not null
-     or new.status_reason is not null then
+     or new.status_reason is not null or new.dispatched_at is not null or new.dispatch_count <> 0 then
     perform private.raise_error('internal_column_set',
-      'status, attempts, Twilio ids, errors and leases are set by the service, not on insert');
+      'status, attempts, Twilio ids, errors, leases and dispatch state are set by the service, not on insert');
   end if;
   new.from_number := private.validate_message(new.workspace_id, new.to_phone, new.from_number,
     new.body, new.media_urls, new.metadata);

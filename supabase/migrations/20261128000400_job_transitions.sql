@@ -201,6 +201,9 @@ create function private.claim_due_jobs(
 ) returns setof public.scheduled_sms_jobs
 language plpgsql
 set search_path = ''
+-- Walk the partial index in due order and stop after p_limit rows. Without fresh statistics (a
+-- burst into an empty table) the planner would otherwise bitmap-scan and sort the whole backlog.
+set enable_bitmapscan = off
 as $$
 begin
   perform private.check_worker_args(p_worker, p_lease_seconds);

@@ -140,7 +140,12 @@ begin
      or pg_catalog.array_position(p_twilio_sids, null) is not null then
     perform private.raise_error('invalid_argument', 'one Twilio sid and message status per job id');
   end if;
-  with done as (
+  -- Driven from the (small) input by primary key; joining the unnest() directly made the planner
+  -- rescan it once per candidate row.
+  with input as materialized (
+    select * from unnest(p_job_ids, p_twilio_sids, p_message_statuses) as i (job_id, sid, message_status)
+  ),
+  done as (
     update public.scheduled_sms_jobs j
     set status = 'completed',
         status_reason = 'accepted_by_twilio',
@@ -149,8 +154,8 @@ begin
         completed_at = pg_catalog.now(),
         lease_owner = null,
         lease_expires_at = null
-    from unnest(p_job_ids, p_twilio_sids, p_message_statuses) as i (job_id, sid, message_status)
-    where j.id = i.job_id and j.status = 'processing' and j.lease_owner = p_worker
+    from input i
+    where j.id = any (p_job_ids) and j.id = i.job_id and j.status = 'processing' and j.lease_owner = p_worker
     returning j.id
   )
   select coalesce(pg_catalog.array_agg(done.id), '{}') into v_completed from done;

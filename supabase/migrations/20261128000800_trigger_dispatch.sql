@@ -44,31 +44,8 @@ as $$
 $$;
 comment on function private.dispatch_limit is 'The limits of dispatching rows to Trigger.dev, by name.';
 
--- Which attempt has been handed to Trigger.dev. Service-managed, like status and attempts.
-alter table public.scheduled_sms_jobs
-  add column dispatched_at timestamptz,
-  add column dispatch_count integer not null default 0 check (dispatch_count >= 0);
-comment on column public.scheduled_sms_jobs.dispatched_at is
-  'When the pending attempt was last sent to Trigger.dev (''trigger'' mode); null: not yet. Cleared when a retry is scheduled.';
-comment on column public.scheduled_sms_jobs.dispatch_count is
-  'How many times the job was sent to Trigger.dev, over all attempts (part of each run''s idempotency key).';
-
--- Client roles cannot name these columns (column-level INSERT grants); this catches everyone else.
-create function private.forbid_dispatch_columns_on_insert()
-returns trigger
-language plpgsql
-set search_path = ''
-as $$
-begin
-  if new.dispatched_at is not null or new.dispatch_count <> 0 then
-    perform private.raise_error('internal_column_set',
-      'dispatched_at and dispatch_count are set by the service, not on insert');
-  end if;
-  return new;
-end;
-$$;
-create trigger scheduled_sms_jobs_dispatch_columns before insert on public.scheduled_sms_jobs
-  for each row execute function private.forbid_dispatch_columns_on_insert();
+-- The jobs table's dispatched_at / dispatch_count columns (20261128000300_messages.sql) record
+-- which attempt has been handed to Trigger.dev.
 
 -- A new retry is a new attempt: it has not been dispatched yet.
 create function private.reset_dispatch_on_retry()
