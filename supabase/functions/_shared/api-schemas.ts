@@ -200,7 +200,9 @@ export function scheduleRecurringRequestSchema(now: () => number = Date.now) {
       .max(apiLimits.max_occurrences_max, { error: `must be at most ${apiLimits.max_occurrences_max}` })
       .optional(),
   }).superRefine((request, ctx) => {
-    if (request.endAt === undefined) return;
+    // zod may run this check after a field failed: compare parsed dates only.
+    if (!(request.endAt instanceof Date)) return;
+    if (request.startAt !== undefined && !(request.startAt instanceof Date)) return;
     if (request.startAt !== undefined && request.endAt.getTime() <= request.startAt.getTime()) {
       ctx.addIssue({ code: "custom", path: ["endAt"], message: "must be after startAt" });
     } else if (request.endAt.getTime() <= now()) {
@@ -258,8 +260,10 @@ export const jobsQuerySchema = z.strictObject({
 }).refine((query) => query.from === undefined || query.to === undefined || query.from < query.to,
   { error: "must be after from", path: ["to"] })
   .superRefine((query, ctx) => {
+    // zod runs this check even when a field failed (then left untransformed): check only parsed values.
     const kind = query.kind ?? "job";
-    if (query.status !== undefined && !query.status.every((status) => statusesOfKind[kind].includes(status))) {
+    if (Array.isArray(query.status) && Object.hasOwn(statusesOfKind, kind)
+        && !query.status.every((status) => statusesOfKind[kind].includes(status))) {
       ctx.addIssue({ code: "custom", path: ["status"], message: statusListError(kind) });
     }
   })

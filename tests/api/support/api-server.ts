@@ -17,8 +17,9 @@ export interface ApiServer {
 }
 
 /**
- * Starts the server. `stop()` also deletes the jobs created while it ran (files run one at a
- * time), so the due jobs these tests leave behind never reach later suites' workers and sweeps.
+ * Starts the server. `stop()` also deletes the schedules and jobs created while it ran (files run
+ * one at a time), so the due jobs these tests leave behind never reach later suites' workers and
+ * sweeps. Schedules go first: once deleted, no sweep materialises another occurrence of them.
  */
 export async function startApiServer(env: Record<string, string> = {}): Promise<ApiServer> {
   const sql = connect();
@@ -42,6 +43,7 @@ export async function startApiServer(env: Record<string, string> = {}): Promise<
     async stop() {
       await server.stop();
       await jwks.close();
+      await sql`delete from public.recurring_sms_schedules where created_at >= ${started?.at ?? new Date()}`;
       await sql`delete from public.scheduled_sms_jobs where created_at >= ${started?.at ?? new Date()}`;
       await sql.end();
     },
