@@ -1,4 +1,4 @@
-// Generated invalid requests to the GET endpoints (job-status, jobs): a valid query with one
+// Generated invalid requests to the GET endpoints (job-status, jobs incl. kind): a valid query with one
 // parameter replaced by a bad value, an unknown parameter added, a required one dropped or one
 // repeated; forged cursors; ws_other's jobs and workspace; bad tokens. Each answers a documented
 // 4xx in the error envelope and leaves the database exactly as it was.
@@ -110,6 +110,20 @@ const forgedCursor = fc.oneof(
     base64url('{"scheduledTime":"2026-11-28 10:00:00+00","id":"job_1"}'), "=", "====", "%%%", "a".repeat(501)),
 );
 
+describe("jobs: statuses of another kind", () => {
+  it("schedule statuses for jobs, job statuses for schedules", async () => {
+    const mismatch = fc.oneof(
+      fc.subarray(["active", "paused", "ended"], { minLength: 1 }).map((statuses): Query => [["workspaceId", "ws_demo"], ["status", statuses.join(",")]]),
+      fc.subarray(["active", "paused", "ended"], { minLength: 1 }).map((statuses): Query => [["workspaceId", "ws_demo"], ["kind", "job"], ["status", statuses.join(",")]]),
+      fc.subarray(["scheduled", "queued", "processing", "retrying", "completed", "failed"], { minLength: 1 })
+        .map((statuses): Query => [["workspaceId", "ws_demo"], ["kind", "recurring"], ["status", statuses.join(",")]]),
+    );
+    await fc.assert(fc.asyncProperty(mismatch, async (query) => {
+      await refuse("jobs", query);
+    }), checkParameters(15));
+  });
+});
+
 describe("jobs", () => {
   it("bad, unknown, foreign, missing and repeated parameters", async () => {
     const valid: Query = [["workspaceId", "ws_demo"], ["status", "queued,scheduled"], ["limit", "10"]];
@@ -122,6 +136,8 @@ describe("jobs", () => {
       from: badQueryTime,
       to: badQueryTime,
       cursor: forgedCursor,
+      kind: fc.oneof(fc.constantFrom("", "jobs", "Job", "ALL", "schedule", "recurring,job", "all ", "job\u0000", ...sqlLooking),
+        fc.string({ maxLength: 12 }).filter((k) => !["job", "recurring", "all"].includes(k))),
     };
     await fc.assert(fc.asyncProperty(queryMutation(valid, badValues, ["workspaceId"]), async (query) => {
       await refuse("jobs", query);

@@ -1,6 +1,6 @@
 // Generated invalid requests to the POST endpoints (send-sms, schedule-delay, schedule-until,
-// cancel-job): a valid spec-example body with one field replaced by a bad value, an unknown field
-// added or a required field dropped; foreign workspaces, jobs and senders; malformed JSON, wrong
+// schedule-recurring, cancel-job, pause-job, resume-job): a valid spec-example body with one field replaced by a bad value, an unknown field
+// added or a required field dropped; foreign workspaces, jobs, schedules and senders; malformed JSON, wrong
 // content types, oversized bodies, wrong methods and bad tokens. Each answers a documented 4xx in
 // the error envelope and leaves the database exactly as it was.
 import fc from "fast-check";
@@ -9,9 +9,10 @@ import { apiLimits } from "../../supabase/functions/_shared/limits.ts";
 import { type ApiServer, call, type CallOptions, startApiServer, tokens } from "../api/support/api-server.ts";
 import { connect } from "../support/database.ts";
 import {
-  applyMutation, checkParameters, databaseChecksum, expectDocumentedRefusal, inDays, invalidBody, invalidDelayMinutes,
-  invalidJobId, invalidMediaUrl, invalidMetadata, invalidPhone, invalidScheduledTime, invalidSender, invalidWorkspaceId,
-  logSeed, type Mutation, mutationOf, RequestCounter, sqlLooking, unknownJobId, validMessage,
+  applyMutation, checkParameters, databaseChecksum, expectDocumentedRefusal, inDays, invalidBody, invalidCron, invalidDelayMinutes,
+  invalidEndAt, invalidJobId, invalidMaxOccurrences, invalidMediaUrl, invalidMetadata, invalidPhone, invalidScheduledTime,
+  invalidSender, invalidTimezone, invalidWorkspaceId, logSeed, type Mutation, mutationOf, RequestCounter, sqlLooking, unknownJobId,
+  validMessage,
 } from "./support.ts";
 
 const sql = connect();
@@ -19,6 +20,8 @@ const counter = new RequestCounter();
 let api: ApiServer;
 let owner: string;
 let otherJobId: string;
+let otherScheduleId: string;
+let demoJobId: string;
 
 beforeAll(async () => {
   logSeed("post-endpoints");
@@ -30,14 +33,27 @@ beforeAll(async () => {
     values ('ws_other', '+61412345678', 'ws_other''s message', now() + interval '200 days') returning id`;
   if (job === undefined) throw new Error("no ws_other job");
   otherJobId = job.id;
+  // ws_other's schedule, starting far ahead (no sweep touches it), and a pending one-off job of
+  // ws_demo (which pause-job and resume-job refuse).
+  const [schedule] = await sql<{ id: string }[]>`
+    select id from private.create_recurring_schedule('ws_other', '+61412345678', 'ws_other''s reminder', '0 9 * * MON',
+      p_start_at => now() + interval '200 days')`;
+  const [demoJob] = await sql<{ id: string }[]>`
+    insert into public.scheduled_sms_jobs (workspace_id, to_phone, body, scheduled_time)
+    values ('ws_demo', '+61412345678', 'ws_demo''s message', now() + interval '200 days') returning id`;
+  if (schedule === undefined || demoJob === undefined) throw new Error("no ws_other schedule or ws_demo job");
+  otherScheduleId = schedule.id;
+  demoJobId = demoJob.id;
 });
 
 afterAll(async () => {
   const counts = counter.report("POST endpoints");
-  await sql`delete from public.scheduled_sms_jobs where id = ${otherJobId}`;
+  await sql`delete from public.scheduled_sms_jobs where id = any (${[otherJobId, demoJobId]})`;
+  await sql`delete from public.recurring_sms_schedules where id = ${otherScheduleId}`;
   await api.stop();
   await sql.end();
-  expect(Object.keys(counts).sort()).toEqual(["cancel-job", "schedule-delay", "schedule-until", "send-sms"]);
+  expect(Object.keys(counts).sort()).toEqual(["cancel-job", "pause-job", "resume-job", "schedule-delay", "schedule-recurring",
+    "schedule-until", "send-sms"]);
 });
 
 /** Sends one invalid request, checks the documented refusal and that nothing changed. */
@@ -79,6 +95,24 @@ const endpoints: { route: string; valid: () => Record<string, unknown>; mutation
     ),
     runs: 90,
   },
+  {
+    route: "schedule-recurring",
+    valid: () => ({ ...validMessage, cron: "0 9 * * MON" }),
+    mutation: fc.oneof(
+      mutationOf(messageBadValues, [...messageRequired, "cron"]),
+      {
+        weight: 3,
+        arbitrary: mutationOf({
+          cron: invalidCron,
+          timezone: invalidTimezone,
+          startAt: invalidScheduledTime,
+          endAt: invalidEndAt,
+          maxOccurrences: invalidMaxOccurrences,
+        }, ["cron"]),
+      },
+    ),
+    runs: 150,
+  },
 ];
 
 describe("message endpoints: one bad field, an unknown field or a missing one", () => {
@@ -95,10 +129,30 @@ describe("message endpoints: one bad field, an unknown field or a missing one", 
       ["send-sms", { ...validMessage, workspaceId: "ws_other", fromNumber: "+15017122661" }],
       ["schedule-delay", { ...validMessage, workspaceId: "ws_other", fromNumber: "+15017122661", delayMinutes: 5 }],
       ["schedule-until", { ...validMessage, fromNumber: "+15017122661", scheduledTime: inDays(3) }],
+      ["schedule-recurring", { ...validMessage, workspaceId: "ws_other", cron: "0 9 * * MON" }],
+      ["schedule-recurring", { ...validMessage, fromNumber: "+15017122661", cron: "0 9 * * MON", timezone: "America/New_York" }],
     );
     await fc.assert(fc.asyncProperty(foreign, async ([route, json]) => {
       await refuse(route, { json });
     }), checkParameters(10));
+  });
+});
+
+describe("schedule-recurring: fields valid alone, wrong together", () => {
+  it("endAt not after startAt; a window without any occurrence", async () => {
+    const combination = fc.oneof(
+      fc.tuple(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 0, max: 86_400 * 30 })).map(([startDays, back]) => {
+        const startAt = new Date(Date.now() + startDays * 86_400_000);
+        return { startAt: startAt.toISOString(), endAt: new Date(startAt.getTime() - back * 1000).toISOString() };
+      }),
+      // The first of a month half a year away, but an end within days: no occurrence before endAt.
+      fc.integer({ min: 1, max: 20 }).map((days) => ({
+        cron: `0 0 1 ${((new Date().getUTCMonth() + 6) % 12) + 1} *`, endAt: inDays(days),
+      })),
+    );
+    await fc.assert(fc.asyncProperty(combination, async (fields) => {
+      await refuse("schedule-recurring", { json: { ...validMessage, cron: "0 9 * * MON", ...fields } });
+    }), checkParameters(20));
   });
 });
 
@@ -126,8 +180,37 @@ describe("cancel-job", () => {
   });
 });
 
+describe("cancel-job, pause-job and resume-job of schedules", () => {
+  const routes = ["cancel-job", "pause-job", "resume-job"] as const;
+
+  it("bad ids, unknown jobs and schedules, unknown fields, missing fields", async () => {
+    const body = fc.oneof(
+      invalidJobId.map((jobId) => ({ jobId, workspaceId: "ws_demo" })),
+      unknownJobId.map((jobId) => ({ jobId, workspaceId: "ws_demo" })),
+      invalidWorkspaceId.map((workspaceId) => ({ jobId: "sched_00000000000000000000000000000000", workspaceId })),
+      mutationOf({}, ["jobId", "workspaceId"]).map((m) => applyMutation({ jobId: "sched_00000000000000000000000000000000", workspaceId: "ws_demo" }, m)),
+      fc.constantFrom<unknown>([], [{ jobId: "sched_1", workspaceId: "ws_demo" }], "sched_1", 42, null, {}),
+    );
+    await fc.assert(fc.asyncProperty(fc.constantFrom("pause-job", "resume-job"), body, async (route, json) => {
+      await refuse(route, { json });
+    }), checkParameters(80));
+  });
+
+  it("ws_other's schedule, named with either workspace, and a one-off job of ws_demo", async () => {
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...routes), fc.constantFrom("ws_demo", "ws_other"), fc.constantFrom("", " ", "\t"),
+      async (route, workspaceId, pad) => {
+        await refuse(route, { json: { jobId: `${otherScheduleId}${pad}`, workspaceId } });
+      }), checkParameters(12));
+    await fc.assert(fc.asyncProperty(fc.constantFrom("pause-job", "resume-job"), async (route) => {
+      await refuse(route, { json: { jobId: demoJobId, workspaceId: "ws_demo" } });
+    }), checkParameters(2));
+    const [schedule] = await sql<{ status: string }[]>`select status::text from public.recurring_sms_schedules where id = ${otherScheduleId}`;
+    expect(schedule?.status).toBe("active");
+  });
+});
+
 describe("transport: malformed JSON, content types, sizes, methods, tokens", () => {
-  const postRoutes = ["send-sms", "schedule-delay", "schedule-until", "cancel-job"] as const;
+  const postRoutes = ["send-sms", "schedule-delay", "schedule-until", "schedule-recurring", "cancel-job", "pause-job", "resume-job"] as const;
 
   it("bodies that are not JSON (or not UTF-8)", async () => {
     const notJson = fc.oneof(
@@ -184,9 +267,13 @@ describe("transport: malformed JSON, content types, sizes, methods, tokens", () 
       ["send-sms", validMessage],
       ["schedule-delay", { ...validMessage, delayMinutes: 10 }],
       ["schedule-until", { ...validMessage, scheduledTime: inDays(1) }],
+      ["schedule-recurring", { ...validMessage, cron: "0 9 * * MON" }],
       ["cancel-job", { jobId: "job_00000000000000000000000000000000", workspaceId: "ws_demo" }],
+      ["cancel-job", { jobId: "sched_00000000000000000000000000000000", workspaceId: "ws_demo" }],
+      ["pause-job", { jobId: "sched_00000000000000000000000000000000", workspaceId: "ws_demo" }],
+      ["resume-job", { jobId: "sched_00000000000000000000000000000000", workspaceId: "ws_demo" }],
     ), async ([route, json]) => {
       await refuse(route, { token: viewer, json });
-    }), checkParameters(4));
+    }), checkParameters(8));
   });
 });

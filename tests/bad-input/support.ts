@@ -4,6 +4,7 @@
 import fc from "fast-check";
 import { expect } from "vitest";
 import { apiErrorCodes, databaseErrorCodes, type ErrorCode, httpStatusOf } from "../../supabase/functions/_shared/error-codes.ts";
+import { parseCron } from "../../supabase/functions/_shared/cron-schedule.ts";
 import { apiLimits, databaseLimits } from "../../supabase/functions/_shared/limits.ts";
 import type { Sql } from "../support/database.ts";
 import type { ApiAnswer } from "../api/support/api-server.ts";
@@ -201,6 +202,43 @@ export const invalidScheduledTime: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom(Date.now() + 86_400_000, null, true, [inDays(1)], { at: inDays(1) }),
 );
 
+/** Cron expressions schedule-recurring refuses: not 5 fields, out of range, foreign syntax, never matching. */
+export const invalidCron: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom("", " ", "* * * *", "* * * * * *", "0 9 * * MON *", "60 * * * *", "0 24 * * *", "0 0 0 * *", "0 0 32 * *",
+    "0 0 * 13 *", "0 0 * 0 *", "0 0 * * 8", "5-1 * * * *", "*/0 * * * *", "0 9 * * MON-", "0 9 * * MONDAY",
+    "@daily", "@reboot", "0 9 ? * MON", "0 9 L * *", "0 9 * * 1#2", "0 9 W * *", "H 9 * * *", "0 0 31 2 *", "0 0 30 2 *",
+    "0 0 31 4,6,9,11 *", "0 9 * * MON\u0000", "0 9 * * ١", "0\u00a09 * * *", "0 9 * * MON; drop table x", "1,,2 * * * *",
+    "* * * * * * * * * *", `${"1,".repeat(120)}1 * * * *`, ...sqlLooking),
+  fc.tuple(fc.integer({ min: 0, max: 4 }), fc.integer({ min: 60, max: 999 })).map(([field, value]) =>
+    ["0", "9", "*", "*", "*"].map((part, i) => (i === field ? String(value) : part)).join(" ")),
+  fc.string({ maxLength: 30 }).filter((text) => parseCron(text) === null),
+  notAString,
+);
+
+/** Timezones schedule-recurring refuses: unknown names, offsets, padding, poison characters. */
+export const invalidTimezone: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom("", " ", "Mars/Olympus_Mons", "+05:30", "-0800", "Z", "Australia/Sydney ", " Europe/London", "Europe/Lon don",
+    "America/New_York\u0000", "Asia/Kolkata\u200b", "../../etc/passwd", "Europe/London;drop", "a".repeat(65), ...sqlLooking),
+  fc.stringMatching(/^Zz[a-z]{1,8}\/[A-Z][a-z]{1,10}$/),
+  fc.string({ maxLength: 30 }).filter((text) => !/^[A-Za-z][A-Za-z0-9_+/-]{0,63}$/.test(text)),
+  notAString,
+);
+
+/** endAt values refused with no startAt: not an instant with an offset, or not in the future. */
+export const invalidEndAt: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom("2027-05-11T16:00:00", "2027-05-11", "2027-02-30T10:00:00Z", "2027-01-01T25:00:00Z", "2027-01-01T00:00:00+99:99",
+    "0000-01-01T00:00:00Z", "+275760-09-13T00:00:00Z", "tomorrow", "never", "", "2025-05-11T16:00:00+10:00", ...sqlLooking),
+  fc.integer({ min: 1, max: 365 * 100 }).map((days) => inDays(-days)),
+  fc.constantFrom(Date.now() + 86_400_000, null, true, [inDays(30)], { at: inDays(30) }),
+);
+
+export const invalidMaxOccurrences: fc.Arbitrary<unknown> = fc.oneof(
+  fc.integer({ max: 0 }),
+  fc.integer({ min: apiLimits.max_occurrences_max + 1 }),
+  fc.double({ min: 1.000001, max: 1000, noNaN: true }).filter((n) => !Number.isInteger(n)),
+  fc.constantFrom(2 ** 31, 1e308, -0.5, "3", "", null, true, [3], { times: 3 }),
+);
+
 export const invalidJobId: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom("", "job 1", "job_1;", "job_\u0000", "job_\u200b1", "ジョブ", "a".repeat(101), "../job_1", ...sqlLooking),
   fc.string({ unit: "grapheme", minLength: 1, maxLength: 40 }).filter((s) => !/^[A-Za-z0-9_-]{1,100}$/.test(s)),
@@ -210,6 +248,7 @@ export const invalidJobId: fc.Arbitrary<unknown> = fc.oneof(
 /** Well-formed job ids that no job of ws_demo has. */
 export const unknownJobId: fc.Arbitrary<string> = fc.oneof(
   fc.stringMatching(/^job_[0-9a-f]{32}$/),
+  fc.stringMatching(/^sched_[0-9a-f]{32}$/),
   fc.stringMatching(/^[A-Za-z0-9_-]{1,100}$/),
 );
 
