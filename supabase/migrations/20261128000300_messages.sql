@@ -144,7 +144,8 @@ comment on column public.scheduled_sms_jobs.dispatch_count is
 -- The claim query's index: only rows still waiting to be sent, ordered by due time.
 create index scheduled_sms_jobs_due_idx on public.scheduled_sms_jobs (next_attempt_at)
   where status in ('queued', 'scheduled', 'retrying');
-create index scheduled_sms_jobs_workspace_idx on public.scheduled_sms_jobs (workspace_id, created_at desc);
+-- A workspace's jobs newest scheduled first: the API's listing and its cursor.
+create index scheduled_sms_jobs_workspace_idx on public.scheduled_sms_jobs (workspace_id, scheduled_time desc, id desc);
 create index scheduled_sms_jobs_workspace_status_idx on public.scheduled_sms_jobs (workspace_id, status);
 create index scheduled_sms_jobs_lease_idx on public.scheduled_sms_jobs (lease_expires_at)
   where status = 'processing';
@@ -203,14 +204,23 @@ as $$
 declare
   v_sender text := p_from_number;
   v_url text;
+  v_workspace_found boolean := false;
+  v_is_member boolean;
+  v_default_sender text;
+  v_sender_allowed boolean;
+  v_opted_out boolean;
 begin
-  -- Runs as the owner (one cheap lookup per rule instead of RLS on each), so it checks membership
+  -- Runs as the owner (two lookups per row instead of RLS on several), so it checks membership
   -- itself when the caller acts as a client role (PostgREST's SET ROLE): a non-member gets the same
   -- answer as for a workspace that does not exist, and learns nothing about its senders or opt-outs.
-  if not exists (select 1 from public.workspaces w where w.id = p_workspace_id)
-     or (pg_catalog.current_setting('role') in ('authenticated', 'anon')
-         and not exists (select 1 from public.workspace_members m
-                         where m.workspace_id = p_workspace_id and m.user_id = (select auth.uid()))) then
+  select true, m.user_id is not null, s.default_sender
+  into v_workspace_found, v_is_member, v_default_sender
+  from public.workspaces w
+  left join public.workspace_settings s on s.workspace_id = w.id
+  left join public.workspace_members m on m.workspace_id = w.id and m.user_id = (select auth.uid())
+  where w.id = p_workspace_id;
+  if not coalesce(v_workspace_found, false)
+     or (pg_catalog.current_setting('role') in ('authenticated', 'anon') and not v_is_member) then
     perform private.raise_error('workspace_not_found', pg_catalog.format(
       'workspace %s does not exist or you are not a member', p_workspace_id));
   end if;
@@ -249,20 +259,22 @@ begin
       'metadata must be a JSON object of at most %s bytes', private.limit_value('metadata_max_bytes')));
   end if;
   if v_sender is null then
-    select s.default_sender into v_sender
-    from public.workspace_settings s where s.workspace_id = p_workspace_id;
+    v_sender := v_default_sender;
     if v_sender is null then
       perform private.raise_error('no_default_sender', pg_catalog.format(
         'no sender given and workspace %s has no default sender', p_workspace_id));
     end if;
   end if;
-  if not exists (select 1 from public.workspace_senders ws
-                 where ws.sender = v_sender and ws.workspace_id = p_workspace_id) then
+  select exists (select 1 from public.workspace_senders ws
+                 where ws.sender = v_sender and ws.workspace_id = p_workspace_id),
+         exists (select 1 from public.sms_opt_outs o
+                 where o.workspace_id = p_workspace_id and o.phone = p_to_phone)
+  into v_sender_allowed, v_opted_out;
+  if not v_sender_allowed then
     perform private.raise_error('sender_not_allowed', pg_catalog.format(
       'sender %L is not one of workspace %s''s senders', v_sender, p_workspace_id));
   end if;
-  if exists (select 1 from public.sms_opt_outs o
-             where o.workspace_id = p_workspace_id and o.phone = p_to_phone) then
+  if v_opted_out then
     perform private.raise_error('recipient_opted_out', pg_catalog.format(
       '%s opted out of messages from workspace %s', p_to_phone, p_workspace_id));
   end if;
