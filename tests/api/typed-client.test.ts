@@ -35,6 +35,25 @@ describe("typed client", () => {
     expect((await sms.health()).status).toBe("ok");
   });
 
+  it("schedules a recurring message, pauses, resumes, reads and cancels it", async () => {
+    const weekly = await sms.scheduleRecurring({
+      to: "+61412345678", body: "Weekly via the client", workspaceId: "ws_demo", cron: "0 9 * * MON", timezone: "America/New_York",
+    });
+    expect(weekly).toMatchObject({ kind: "recurring", status: "active", timezone: "America/New_York" });
+    expect(weekly.nextRuns).toHaveLength(5);
+    expect(weekly.nextRuns.every((run) => /T09:00:00-0[45]:00$/.test(run))).toBe(true);
+    expect(await sms.pauseJob({ jobId: weekly.jobId, workspaceId: "ws_demo" })).toEqual({ jobId: weekly.jobId, status: "paused", nextRun: null });
+    expect(await sms.resumeJob({ jobId: weekly.jobId, workspaceId: "ws_demo" }))
+      .toEqual({ jobId: weekly.jobId, status: "active", nextRun: weekly.nextRun });
+    const schedule = await sms.jobStatus({ jobId: weekly.jobId, workspaceId: "ws_demo" });
+    expect(schedule.kind === "recurring" ? schedule.counts : null).toMatchObject({ occurrences: 0, sent: 0 });
+    const page = await sms.listJobs({ workspaceId: "ws_demo", kind: "recurring", status: "active", limit: "200" });
+    expect(page.jobs.map((j) => j.jobId)).toContain(weekly.jobId);
+    expect(await sms.cancelJob({ jobId: weekly.jobId, workspaceId: "ws_demo" })).toEqual({ jobId: weekly.jobId, status: "cancelled" });
+    const refusal = await sms.pauseJob({ jobId: weekly.jobId, workspaceId: "ws_demo" }).catch((error: unknown) => error);
+    expect(refusal).toMatchObject({ status: 409, code: "invalid_transition" });
+  });
+
   it("turns refusals into SmsApiError with the code and the bad fields", async () => {
     const refusal = await sms.sendSms({ to: "+1234567890", body: "Hi", workspaceId: "ws_demo" }).catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(SmsApiError);
