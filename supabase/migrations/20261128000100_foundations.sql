@@ -135,22 +135,27 @@ as $$
   select p_sender ~ '^MG[0-9a-f]{32}$'
 $$;
 
--- An IANA zone name (Area/Location, or a single name such as UTC) that the server knows. Checked
--- by converting a time rather than by scanning pg_timezone_names (tens of ms per call); the
--- pattern keeps out what AT TIME ZONE also accepts but is no zone name (POSIX 'UTC+3', offsets).
+-- An IANA zone name, exactly as the server's tz database spells it. pg_timezone_names lists the
+-- zone files but costs tens of ms per look-up, so a name without digits is checked by setting it
+-- as the session time zone (for this function only): that accepts zone files and nothing else
+-- digit-free, and reports the file's own spelling, which must match. Names with digits (EST5EDT,
+-- Etc/GMT+3, but also POSIX strings such as UTC+3 that the setting would accept) take the exact
+-- look-up.
 create function private.is_valid_timezone(p_timezone text)
 returns boolean
 language plpgsql
 stable
 set search_path = ''
+set timezone from current
 as $$
 begin
-  if p_timezone is null or p_timezone !~ '^[A-Za-z][A-Za-z0-9_-]*(/[A-Za-z0-9_+-]+){0,2}$'
-     or pg_catalog.char_length(p_timezone) > 64 then
+  if p_timezone is null or p_timezone = '' or pg_catalog.char_length(p_timezone) > 64 then
     return false;
   end if;
-  perform pg_catalog.now() at time zone p_timezone;
-  return true;
+  if p_timezone !~ '[0-9]' then
+    return pg_catalog.set_config('timezone', p_timezone, true) = p_timezone;
+  end if;
+  return exists (select 1 from pg_catalog.pg_timezone_names where name = p_timezone);
 exception when invalid_parameter_value then
   return false;
 end;
