@@ -114,7 +114,7 @@ create table public.scheduled_sms_jobs (
   next_attempt_at timestamptz not null,
   last_error_code text,
   last_error_message text,
-  twilio_sid text unique,
+  twilio_sid text,
   message_status text check (message_status ~ '^[a-z_]{1,32}$'),
   lease_owner text,
   lease_expires_at timestamptz,
@@ -129,8 +129,7 @@ create table public.scheduled_sms_jobs (
   dispatch_count integer not null default 0 check (dispatch_count >= 0),
   check (attempts <= max_attempts),
   check ((lease_owner is null) = (lease_expires_at is null)),
-  check ((status = 'processing') = (lease_owner is not null)),
-  unique (recurring_schedule_id, occurrence_at)
+  check ((status = 'processing') = (lease_owner is not null))
 );
 comment on table public.scheduled_sms_jobs is
   'One row per message to send. scheduled_time is what was asked for; next_attempt_at is when the next attempt is due.';
@@ -141,6 +140,13 @@ comment on column public.scheduled_sms_jobs.dispatched_at is
 comment on column public.scheduled_sms_jobs.dispatch_count is
   'How many times the job was sent to Trigger.dev, over all attempts (part of each run''s idempotency key).';
 
+-- Unique where set: most rows have no Twilio sid yet and no schedule, and a partial index costs
+-- them nothing on insert.
+create unique index scheduled_sms_jobs_twilio_sid_key on public.scheduled_sms_jobs (twilio_sid)
+  where twilio_sid is not null;
+-- One job per occurrence of a schedule (materialisation inserts ON CONFLICT DO NOTHING on it).
+create unique index scheduled_sms_jobs_occurrence_key on public.scheduled_sms_jobs (recurring_schedule_id, occurrence_at)
+  where recurring_schedule_id is not null;
 -- The claim query's index: only rows still waiting to be sent, ordered by due time.
 create index scheduled_sms_jobs_due_idx on public.scheduled_sms_jobs (next_attempt_at)
   where status in ('queued', 'scheduled', 'retrying');

@@ -566,7 +566,7 @@ begin
         (p_schedule.workspace_id, p_schedule.to_phone, p_schedule.from_number, p_schedule.body,
          p_schedule.media_urls, p_schedule.metadata, greatest(v_next, p_now),
          p_schedule.created_by, p_schedule.id, v_next)
-      on conflict (recurring_schedule_id, occurrence_at) do nothing
+      on conflict (recurring_schedule_id, occurrence_at) where recurring_schedule_id is not null do nothing
       returning id into v_job_id;
       if v_job_id is not null then
         materialised := materialised + 1;
