@@ -28,6 +28,7 @@ function tunable(name: string, fallback: number): number {
 
 const runner = new LocalRunner(sql, deps, {
   claimBatch: tunable("RUNNER_CLAIM_BATCH", deliveryLimits.runner_claim_batch),
+  claimLookaheadMs: deliveryLimits.runner_claim_lookahead_ms,
   concurrency: tunable("RUNNER_CONCURRENCY", deliveryLimits.runner_concurrency),
   leaseSeconds: tunable("RUNNER_LEASE_SECONDS", deliveryLimits.runner_lease_seconds),
   maxIdleMs: deliveryLimits.runner_max_idle_ms,

@@ -100,6 +100,7 @@ as $$
     when 'default_lease_seconds' then 60
     when 'max_lease_seconds' then 3600
     when 'claim_batch_max' then 1000
+    when 'claim_lookahead_max_ms' then 5000
     when 'sweep_history_hours' then 24
   end
 $$;

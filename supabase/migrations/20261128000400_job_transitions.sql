@@ -197,7 +197,8 @@ comment on function private.create_job is 'Creates a job (status queued if due n
 create function private.claim_due_jobs(
   p_worker text,
   p_limit integer default 100,
-  p_lease_seconds integer default private.limit_value('default_lease_seconds')::integer
+  p_lease_seconds integer default private.limit_value('default_lease_seconds')::integer,
+  p_lookahead_ms integer default 0
 ) returns setof public.scheduled_sms_jobs
 language plpgsql
 set search_path = ''
@@ -211,12 +212,16 @@ begin
     perform private.raise_error('invalid_argument', pg_catalog.format(
       'batch size must be 1 to %s', private.limit_value('claim_batch_max')));
   end if;
+  if p_lookahead_ms is null or p_lookahead_ms < 0 or p_lookahead_ms > private.limit_value('claim_lookahead_max_ms') then
+    perform private.raise_error('invalid_argument', pg_catalog.format(
+      'lookahead must be 0 to %s ms', private.limit_value('claim_lookahead_max_ms')));
+  end if;
   return query
   with due as (
     select j.id
     from public.scheduled_sms_jobs j
     where j.status in ('queued', 'scheduled', 'retrying')
-      and j.next_attempt_at <= pg_catalog.now()
+      and j.next_attempt_at <= pg_catalog.now() + pg_catalog.make_interval(secs => p_lookahead_ms / 1000.0)
     order by j.next_attempt_at
     limit p_limit
     for update skip locked
@@ -232,7 +237,8 @@ begin
   returning j.*;
 end;
 $$;
-comment on function private.claim_due_jobs is 'Claims due jobs for a worker: status processing, attempts + 1, lease set. Skips locked rows.';
+comment on function private.claim_due_jobs is
+  'Claims jobs due now (or within p_lookahead_ms: a runner claims just ahead and sends at the due time, so claiming never makes a send late) for a worker: status processing, attempts + 1, lease set. Skips locked rows.';
 
 create function private.claim_job(
   p_job_id text,

@@ -7,6 +7,7 @@ import { localAuth, projectRoot } from "../../dev/local-env.ts";
 import { startTwilioSimulator, type RunningTwilioSimulator } from "../../dev/twilio-simulator/start-twilio-simulator.ts";
 import type { SimulatorConfigPatch } from "../../dev/twilio-simulator/simulator-config.ts";
 import { createDeliveryDeps } from "../../trigger/delivery/delivery-deps.ts";
+import { deliveryLimits } from "../../supabase/functions/_shared/limits.ts";
 import { LocalRunner, type LocalRunnerOptions } from "../../trigger/delivery/local-runner.ts";
 import { createTwilioSender } from "../../trigger/twilio/sender.ts";
 import type { DeliveryResult } from "../../trigger/delivery/types.ts";
@@ -64,7 +65,7 @@ export async function startLocalStack(simulatorConfig: SimulatorConfigPatch = {}
         batchCompletions: true,
       });
       const runner = new LocalRunner(runnerSql, deps, {
-        claimBatch: 50, concurrency: 50, leaseSeconds: 30, maxIdleMs: 1_000, shutdownGraceMs: 5_000,
+        claimBatch: 50, claimLookaheadMs: deliveryLimits.runner_claim_lookahead_ms, concurrency: 50, leaseSeconds: 30, maxIdleMs: 1_000, shutdownGraceMs: 5_000,
         onResult: (r) => results.push(r),
         onError: (e) => errors.push(e),
         ...options,

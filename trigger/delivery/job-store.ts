@@ -5,7 +5,7 @@ import type { ClaimedJob, TwilioCredentials } from "./types.ts";
 
 type Sql = postgres.Sql;
 
-const claimedColumns = "id, workspace_id, to_phone, from_number, body, media_urls, attempts, max_attempts";
+const claimedColumns = "id, workspace_id, to_phone, from_number, body, media_urls, attempts, max_attempts, next_attempt_at";
 
 export type ClaimOneResult =
   | { claimed: true; job: ClaimedJob }
@@ -76,9 +76,10 @@ export class JobStore {
     }
   }
 
-  claimDue(worker: string, limit: number, leaseSeconds: number): Promise<ClaimedJob[]> {
+  /** Claims jobs due now or within `lookaheadMs` (the caller then waits for each one's due time). */
+  claimDue(worker: string, limit: number, leaseSeconds: number, lookaheadMs = 0): Promise<ClaimedJob[]> {
     return this.resilient(() => this.sql.unsafe<ClaimedJob[]>(
-      `select ${claimedColumns} from private.claim_due_jobs($1, $2, $3)`, [worker, limit, leaseSeconds]));
+      `select ${claimedColumns} from private.claim_due_jobs($1, $2, $3, $4)`, [worker, limit, leaseSeconds, lookaheadMs]));
   }
 
   async claimOne(jobId: string, worker: string, leaseSeconds: number): Promise<ClaimOneResult> {

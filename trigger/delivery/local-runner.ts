@@ -7,6 +7,8 @@ import type { ClaimedJob, DeliveryResult } from "./types.ts";
 
 export interface LocalRunnerOptions {
   claimBatch: number;
+  /** Claim jobs this long before they are due and hold each until its due time. */
+  claimLookaheadMs: number;
   concurrency: number;
   leaseSeconds: number;
   maxIdleMs: number;
@@ -81,7 +83,7 @@ export class LocalRunner {
       this.wakeRequested = false; // this claim sees everything committed so far
       try {
         claimed = await this.deps.store.claimDue(this.deps.workerId, Math.min(this.options.claimBatch, free),
-          this.options.leaseSeconds);
+          this.options.leaseSeconds, this.options.claimLookaheadMs);
       } catch (error) {
         this.options.onError?.(error);
         await this.sleep(1000);
@@ -94,7 +96,10 @@ export class LocalRunner {
   }
 
   private launch(job: ClaimedJob): void {
-    const work = deliverClaimedJob(job, this.deps)
+    // +1 ms: the due time arrives with microseconds and Date keeps milliseconds; never send early.
+    const early = job.next_attempt_at.getTime() + 1 - Date.now();
+    const due = early > 0 ? new Promise((resolve) => setTimeout(resolve, early)) : Promise.resolve();
+    const work = due.then(() => deliverClaimedJob(job, this.deps))
       .then((result) => this.options.onResult?.(result))
       // The job's lease expires and the sweep puts it back to retrying: logged, never lost.
       .catch((error: unknown) => this.options.onError?.(error, job))
@@ -113,7 +118,7 @@ export class LocalRunner {
     let waitMs = this.options.maxIdleMs;
     try {
       const next = await this.deps.store.nextDueAt();
-      if (next) waitMs = Math.min(waitMs, next.getTime() - Date.now());
+      if (next) waitMs = Math.min(waitMs, next.getTime() - this.options.claimLookaheadMs - Date.now());
     } catch (error) {
       this.options.onError?.(error);
     }

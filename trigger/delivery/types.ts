@@ -11,6 +11,8 @@ export interface ClaimedJob {
   media_urls: string[];
   attempts: number;
   max_attempts: number;
+  /** When this attempt is due (a runner may claim a moment early and waits until then). */
+  next_attempt_at: Date;
 }
 
 export interface TwilioCredentials {

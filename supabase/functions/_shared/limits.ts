@@ -23,6 +23,8 @@ export const databaseLimits = {
   max_lease_seconds: 3600,
   /** Jobs one claim may take. */
   claim_batch_max: 1000,
+  /** How far ahead of their due time jobs may be claimed (and then held until due). */
+  claim_lookahead_max_ms: 5000,
   /** How long sweep runs are kept for the health view. */
   sweep_history_hours: 24,
 } as const;
@@ -49,6 +51,11 @@ export const apiLimits = {
 export const deliveryLimits = {
   /** Jobs a local runner claims per query. */
   runner_claim_batch: 200,
+  /**
+   * A runner claims jobs this long before they are due and sends each at its due time, so a slow
+   * claim (a disk stall on commit) does not make sends late. A cancel in this window answers 409.
+   */
+  runner_claim_lookahead_ms: 250,
   /** Sends a local runner has in flight at once (network-bound: high enough to hide Twilio latency). */
   runner_concurrency: 200,
   /** Lease a runner takes on each claimed job; renewed every third of it while the send is in flight. */
