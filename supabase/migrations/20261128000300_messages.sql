@@ -345,6 +345,26 @@ $$;
 create trigger scheduled_sms_jobs_prepare before insert on public.scheduled_sms_jobs
   for each row execute function private.prepare_new_job();
 
+-- A schedule's expression and timezone, checked the same way on insert and on change.
+create function private.validate_cron_and_timezone(p_cron_expression text, p_timezone text)
+returns void
+language plpgsql
+stable
+set search_path = ''
+as $$
+begin
+  if not private.is_valid_cron(p_cron_expression) then
+    perform private.raise_error('invalid_cron', pg_catalog.format(
+      'cron expression %L is not a valid 5-field expression (minute hour day month weekday)',
+      pg_catalog.left(p_cron_expression, 100)));
+  end if;
+  if p_timezone is null or not private.is_valid_timezone(p_timezone) then
+    perform private.raise_error('invalid_timezone', pg_catalog.format(
+      'timezone %L is not an IANA timezone name', p_timezone));
+  end if;
+end;
+$$;
+
 create function private.prepare_new_schedule()
 returns trigger
 language plpgsql
@@ -359,19 +379,11 @@ begin
   end if;
   new.from_number := private.validate_message(new.workspace_id, new.to_phone, new.from_number,
     new.body, new.media_urls, new.metadata);
-  if not private.is_valid_cron(new.cron_expression) then
-    perform private.raise_error('invalid_cron', pg_catalog.format(
-      'cron expression %L is not a valid 5-field expression (minute hour day month weekday)',
-      pg_catalog.left(new.cron_expression, 100)));
-  end if;
   if new.timezone is null then
     select s.timezone into new.timezone from public.workspace_settings s
     where s.workspace_id = new.workspace_id;
   end if;
-  if new.timezone is null or not private.is_valid_timezone(new.timezone) then
-    perform private.raise_error('invalid_timezone', pg_catalog.format(
-      'timezone %L is not an IANA timezone name', new.timezone));
-  end if;
+  perform private.validate_cron_and_timezone(new.cron_expression, new.timezone);
   -- The same horizon as a single message; an infinite or far-off start has no first run to find.
   if new.start_at is null or not pg_catalog.isfinite(new.start_at)
      or new.start_at > pg_catalog.now() + pg_catalog.make_interval(secs => private.limit_value('schedule_max_ahead_seconds')) then

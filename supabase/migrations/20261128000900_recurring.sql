@@ -429,15 +429,7 @@ security definer
 set search_path = ''
 as $$
 begin
-  if not private.is_valid_cron(new.cron_expression) then
-    perform private.raise_error('invalid_cron', pg_catalog.format(
-      'cron expression %L is not a valid 5-field expression (minute hour day month weekday)',
-      pg_catalog.left(new.cron_expression, 100)));
-  end if;
-  if new.timezone is null or not private.is_valid_timezone(new.timezone) then
-    perform private.raise_error('invalid_timezone', pg_catalog.format(
-      'timezone %L is not an IANA timezone name', new.timezone));
-  end if;
+  perform private.validate_cron_and_timezone(new.cron_expression, new.timezone);
   if new.status in ('active', 'paused') then
     new.next_run_at := private.cron_next(new.cron_expression, new.timezone,
       greatest(pg_catalog.now(), new.last_run_at, new.start_at - interval '1 microsecond'));
