@@ -176,9 +176,12 @@ $$;
 comment on function private.dispatch_jobs is
   'Marks the given pending jobs dispatched and sends them, in the given order, to Trigger.dev''s batch trigger endpoint in chunks of dispatch_batch_items.';
 
--- New rows: dispatch those due within the horizon, earliest first, at most
--- dispatch_requests_per_statement requests' worth; the sweep takes the rest a minute later.
-create function private.dispatch_inserted_jobs()
+-- New rows, and rows that became 'retrying' (retry_job, expired leases; the BEFORE UPDATE trigger
+-- above cleared their dispatched_at): dispatch those not yet dispatched that are due
+-- within the horizon, earliest first, at most dispatch_requests_per_statement requests' worth; the
+-- sweep takes the rest a minute later. No join of old and new rows is needed, and the dispatch's
+-- own UPDATE sets dispatched_at, so it selects nothing when this fires again.
+create function private.dispatch_new_pending_jobs()
 returns trigger
 language plpgsql
 security definer
@@ -193,7 +196,9 @@ begin
   select pg_catalog.array_agg(d.id order by d.next_attempt_at, d.id) into v_ids
   from (
     select n.id, n.next_attempt_at from new_jobs n
-    where n.status in ('queued', 'scheduled', 'retrying')
+    where (case when tg_op = 'INSERT' then n.status in ('queued', 'scheduled', 'retrying')
+                else n.status = 'retrying' end)
+      and n.dispatched_at is null
       and n.next_attempt_at <= pg_catalog.now()
         + pg_catalog.make_interval(secs => private.dispatch_limit('dispatch_horizon_seconds'))
     order by n.next_attempt_at, n.id
@@ -205,40 +210,10 @@ end;
 $$;
 create trigger scheduled_sms_jobs_dispatch_insert after insert on public.scheduled_sms_jobs
   referencing new table as new_jobs
-  for each statement execute function private.dispatch_inserted_jobs();
-
--- Retries (retry_job, expired leases): dispatch rows that became 'retrying' (the BEFORE UPDATE
--- trigger above cleared their dispatched_at) and are due within the horizon. No join of old and new
--- rows: a retrying row not yet dispatched is what matters. The dispatch's own UPDATE sets
--- dispatched_at, so it selects nothing when this fires again.
-create function private.dispatch_retrying_jobs()
-returns trigger
-language plpgsql
-security definer
-set search_path = ''
-as $$
-declare
-  v_ids text[];
-begin
-  if not private.trigger_dispatch_enabled() then
-    return null;
-  end if;
-  select pg_catalog.array_agg(d.id order by d.next_attempt_at, d.id) into v_ids
-  from (
-    select n.id, n.next_attempt_at from new_rows n
-    where n.status = 'retrying' and n.dispatched_at is null
-      and n.next_attempt_at <= pg_catalog.now()
-        + pg_catalog.make_interval(secs => private.dispatch_limit('dispatch_horizon_seconds'))
-    order by n.next_attempt_at, n.id
-    limit private.dispatch_limit('dispatch_requests_per_statement') * private.dispatch_limit('dispatch_batch_items')
-  ) d;
-  perform private.dispatch_jobs(v_ids);
-  return null;
-end;
-$$;
+  for each statement execute function private.dispatch_new_pending_jobs();
 create trigger scheduled_sms_jobs_dispatch_retry after update on public.scheduled_sms_jobs
-  referencing new table as new_rows
-  for each statement execute function private.dispatch_retrying_jobs();
+  referencing new table as new_jobs
+  for each statement execute function private.dispatch_new_pending_jobs();
 
 -- The sweep's share: first the rows entering the horizon that were never dispatched (or whose
 -- statement went over its cap), then rows not claimed within the grace period after both their due
