@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { signUserToken } from "../../dev/access-token.ts";
 import { seededUsers } from "../support/database.ts";
-import { startLocalStack, waitFor, type InProcessRunner, type LocalStack } from "../support/local-stack.ts";
+import { startLocalStack, waitFor, type ApiAnswer, type InProcessRunner, type LocalStack } from "../support/local-stack.ts";
 
 let stack: LocalStack;
 let runner: InProcessRunner;
@@ -17,13 +17,8 @@ function nextRecipient(): string {
   return `+61412${String(Date.now() % 1000).padStart(3, "0")}${String(recipientSeq).padStart(3, "0")}`;
 }
 
-async function api(method: "GET" | "POST", route: string, body?: unknown): Promise<{ status: number; json: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
-  const response = await fetch(`${stack.functions.functionsUrl}/trigger/${route}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, json: await response.json() };
+function api(method: "GET" | "POST", route: string, body?: unknown): Promise<ApiAnswer> {
+  return stack.api(token, method, route, body);
 }
 
 interface JobRow { status: string; attempts: number; message_status: string | null; last_error_code: string | null;

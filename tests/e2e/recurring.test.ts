@@ -6,18 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { signUserToken } from "../../dev/access-token.ts";
 import { seededUsers } from "../support/database.ts";
-import { startLocalStack, waitFor, type LocalStack } from "../support/local-stack.ts";
+import { startLocalStack, waitFor, type ApiAnswer, type LocalStack } from "../support/local-stack.ts";
 
 let stack: LocalStack;
 let token: string;
 
-async function api(method: "GET" | "POST", route: string, body?: unknown): Promise<{ status: number; json: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field
-  const response = await fetch(`${stack.functions.functionsUrl}/trigger/${route}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  return { status: response.status, json: await response.json() };
+function api(method: "GET" | "POST", route: string, body?: unknown): Promise<ApiAnswer> {
+  return stack.api(token, method, route, body);
 }
 
 beforeAll(async () => {

@@ -25,8 +25,14 @@ export interface ChildRunner {
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
+/** An API answer; bodies are checked field by field by the tests. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each test asserts the fields it reads
+export interface ApiAnswer { status: number; json: any }
+
 export interface LocalStack {
   sql: Sql;
+  /** Calls the trigger function over HTTP with a bearer token. */
+  api(token: string, method: "GET" | "POST", route: string, body?: unknown): Promise<ApiAnswer>;
   simulator: RunningTwilioSimulator;
   functions: FunctionsServer;
   statusCallbackUrl: string;
@@ -54,6 +60,14 @@ export async function startLocalStack(simulatorConfig: SimulatorConfigPatch = {}
     simulator,
     functions,
     statusCallbackUrl,
+    async api(token, method, route, body) {
+      const response = await fetch(`${functions.functionsUrl}/trigger/${route}`, {
+        method,
+        headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      return { status: response.status, json: await response.json() };
+    },
     async startRunner(options = {}) {
       const results: DeliveryResult[] = [];
       const errors: unknown[] = [];
