@@ -9,10 +9,25 @@ comment on type public.sms_job_status is
 
 create type public.recurring_schedule_status as enum ('active', 'paused', 'ended', 'cancelled');
 
--- Syntax check of a standard 5-field cron expression (minute hour day-of-month month day-of-week),
--- with lists, ranges, steps and JAN-DEC / SUN-SAT names. Evaluation lives elsewhere.
-create function private.is_valid_cron(p_expr text)
-returns boolean
+-- A parsed 5-field cron expression. Bit n of a mask is set when value n matches.
+create type private.cron_spec as (
+  minutes bigint,   -- bits 0..59
+  hours integer,    -- bits 0..23
+  days bigint,      -- bits 1..31 (day of month)
+  months integer,   -- bits 1..12
+  weekdays integer, -- bits 0..6 (0 = Sunday; 7 in the expression is Sunday too)
+  day_star boolean, -- day-of-month field is exactly '*'
+  weekday_star boolean -- day-of-week field is exactly '*'
+);
+comment on type private.cron_spec is
+  'A parsed cron expression: one bit mask per field. When both day fields are restricted (neither is exactly *), a day matches if EITHER matches (Vixie cron, croner''s default).';
+
+-- The one parser of standard 5-field cron expressions (minute hour day-of-month month
+-- day-of-week): per field '*', 'n', 'a-b', each optionally '/step' ('n/step' means n up to the
+-- field's maximum, as in Vixie cron), comma-separated lists; JAN-DEC and SUN-SAT names in any
+-- case. Null for anything else. Evaluation (private.cron_next) lives with recurring schedules.
+create function private.parse_cron(p_expr text)
+returns private.cron_spec
 language plpgsql
 immutable
 parallel safe
@@ -24,20 +39,23 @@ declare
   v_hi_bound integer[] := array[59, 23, 31, 12, 7];
   v_months text[] := array['JAN','FEB','MAR','APR','MAY','JUN','JUL','AUG','SEP','OCT','NOV','DEC'];
   v_days text[] := array['SUN','MON','TUE','WED','THU','FRI','SAT'];
+  v_masks bigint[] := array[0, 0, 0, 0, 0]::bigint[];
   v_field text;
   v_part text;
   v_match text[];
   v_lo integer;
   v_hi integer;
+  v_step integer;
+  v_spec private.cron_spec;
   i integer;
   k integer;
 begin
-  if p_expr is null or char_length(p_expr) > 200 then
-    return false;
+  if p_expr is null or pg_catalog.char_length(p_expr) > 200 then
+    return null;
   end if;
   v_fields := pg_catalog.regexp_split_to_array(pg_catalog.btrim(p_expr), '\s+');
   if pg_catalog.array_length(v_fields, 1) <> 5 then
-    return false;
+    return null;
   end if;
   for i in 1..5 loop
     v_field := pg_catalog.upper(v_fields[i]);
@@ -53,23 +71,58 @@ begin
     foreach v_part in array pg_catalog.string_to_array(v_field, ',') loop
       v_match := pg_catalog.regexp_match(v_part, '^(\*|([0-9]{1,2})(-([0-9]{1,2}))?)(/([0-9]{1,2}))?$');
       if v_match is null then
-        return false;
+        return null;
       end if;
-      if v_match[6] is not null and v_match[6]::integer < 1 then
-        return false;
+      v_step := coalesce(v_match[6]::integer, 1);
+      if v_step < 1 then
+        return null;
       end if;
-      if v_match[1] <> '*' then
+      if v_match[1] = '*' then
+        v_lo := v_lo_bound[i];
+        v_hi := v_hi_bound[i];
+      else
         v_lo := v_match[2]::integer;
         v_hi := coalesce(v_match[4]::integer, v_lo);
         if v_lo < v_lo_bound[i] or v_hi > v_hi_bound[i] or v_lo > v_hi then
-          return false;
+          return null;
+        end if;
+        if v_match[4] is null and v_match[6] is not null then
+          v_hi := v_hi_bound[i];
         end if;
       end if;
+      k := v_lo;
+      while k <= v_hi loop
+        v_masks[i] := v_masks[i] | (1::bigint << k);
+        k := k + v_step;
+      end loop;
     end loop;
   end loop;
-  return true;
+  -- Day of week 7 is Sunday.
+  if v_masks[5] & (1::bigint << 7) <> 0 then
+    v_masks[5] := (v_masks[5] & 127) | 1;
+  end if;
+  v_spec.minutes := v_masks[1];
+  v_spec.hours := v_masks[2]::integer;
+  v_spec.days := v_masks[3];
+  v_spec.months := v_masks[4]::integer;
+  v_spec.weekdays := v_masks[5]::integer;
+  v_spec.day_star := v_fields[3] = '*';
+  v_spec.weekday_star := v_fields[5] = '*';
+  return v_spec;
 end;
 $$;
+comment on function private.parse_cron is 'Parses a 5-field cron expression into bit masks; null when it is not one.';
+
+create function private.is_valid_cron(p_expr text)
+returns boolean
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select private.parse_cron(p_expr) is not null
+$$;
+comment on function private.is_valid_cron is 'Whether private.parse_cron accepts the expression.';
 
 create table public.recurring_sms_schedules (
   id text primary key default private.new_id('sched'),
@@ -402,7 +455,7 @@ $$;
 create trigger recurring_sms_schedules_prepare before insert on public.recurring_sms_schedules
   for each row execute function private.prepare_new_schedule();
 
-grant execute on function private.is_valid_cron(text),
+grant execute on function private.is_valid_cron(text), private.parse_cron(text),
   private.validate_message(text, text, text, text, text[], jsonb),
   private.validate_send_time(timestamptz)
   to authenticated, service_role;
