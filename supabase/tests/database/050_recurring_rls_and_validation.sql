@@ -5,38 +5,7 @@
 begin;
 select plan(33);
 
-create function pg_temp.act_as(p_email text) returns void
-language plpgsql as $$
-declare
-  v_id uuid;
-begin
-  reset role;
-  select u.id into strict v_id from auth.users u where u.email = p_email;
-  set local role authenticated;
-  perform set_config('request.jwt.claims', json_build_object('sub', v_id, 'role', 'authenticated')::text, true);
-end $$;
-create function pg_temp.act_as_anon() returns void
-language plpgsql as $$
-begin
-  reset role;
-  set local role anon;
-  perform set_config('request.jwt.claims', '{"role":"anon"}', true);
-end $$;
-create function pg_temp.act_as_service() returns void
-language plpgsql as $$
-begin
-  reset role;
-  set local role service_role;
-  perform set_config('request.jwt.claims', '{"role":"service_role"}', true);
-end $$;
-create function pg_temp.act_as_postgres() returns void
-language plpgsql as $$
-begin
-  reset role;
-  perform set_config('request.jwt.claims', '', true);
-end $$;
-grant execute on function pg_temp.act_as(text), pg_temp.act_as_anon(), pg_temp.act_as_service(),
-  pg_temp.act_as_postgres() to public;
+\ir helpers/acting_as.sql
 
 -- One schedule per workspace, inserted directly by a member as a client app would.
 select pg_temp.act_as('member@demo.test');
