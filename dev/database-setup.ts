@@ -29,7 +29,9 @@ export function applyBootstrap(databaseUrl: string): void {
 
 export function applyMigrations(databaseUrl: string): void {
   const cli = path.join(projectRoot, "node_modules/.bin/supabase");
-  check("supabase db push", spawnSync(cli, [
+  // A local database built before the migrations were consolidated (architecture pass) has a
+  // migration history this checkout does not know: it can only be rebuilt.
+  check("supabase db push (if the local database predates these migrations, run `npm run db:reset`)", spawnSync(cli, [
     "db", "push", "--db-url", `${databaseUrl}?sslmode=disable`, "--yes",
   ], { cwd: projectRoot, encoding: "utf8", env: { ...process.env, DO_NOT_TRACK: "1", SUPABASE_TELEMETRY_DISABLED: "1" } }));
 }

@@ -30,7 +30,10 @@ where workspace_id = 'ws_demo';
 update public.workspace_settings set timezone = 'America/New_York', default_sender = '+15017122661'
 where workspace_id = 'ws_other';
 
-insert into private.twilio_credentials (workspace_id, account_sid, auth_token) values
+-- Twilio credentials go through Vault (private.set_twilio_credentials); set only once.
+select private.set_twilio_credentials(w.id, w.account_sid, w.auth_token)
+from (values
   ('ws_demo', 'AC' || repeat('de', 16), 'demo_simulator_auth_token_0001'),
   ('ws_other', 'AC' || repeat('07', 16), 'other_simulator_auth_token_002')
-on conflict (workspace_id) do nothing;
+) w (id, account_sid, auth_token)
+where not exists (select 1 from private.twilio_accounts a where a.workspace_id = w.id);

@@ -152,3 +152,71 @@ $$;
 revoke all on function net.http_post(text, jsonb, jsonb, jsonb, integer) from public;
 grant usage on schema net to service_role;
 grant execute on function net.http_post(text, jsonb, jsonb, jsonb, integer) to service_role;
+
+-- Supabase Vault stand-in: the same vault.secrets table, vault.create_secret / vault.update_secret
+-- and the vault.decrypted_secrets view. Hosted Vault encrypts secrets at rest (pgsodium); this local
+-- copy stores them as given — it only has to offer the same SQL surface to the migrations.
+create schema if not exists vault;
+revoke all on schema vault from public;
+
+create table if not exists vault.secrets (
+  id uuid primary key default gen_random_uuid(),
+  name text unique,
+  description text not null default '',
+  secret text not null,
+  key_id uuid,
+  nonce bytea,
+  created_at timestamptz not null default current_timestamp,
+  updated_at timestamptz not null default current_timestamp
+);
+
+create or replace view vault.decrypted_secrets as
+select s.id, s.name, s.description, s.secret, s.secret as decrypted_secret, s.key_id, s.nonce,
+       s.created_at, s.updated_at
+from vault.secrets s;
+
+create or replace function vault.create_secret(
+  new_secret text,
+  new_name text default null,
+  new_description text default '',
+  new_key_id uuid default null
+) returns uuid
+language sql
+security definer
+set search_path = ''
+as $$
+  insert into vault.secrets (secret, name, description, key_id)
+  values (new_secret, new_name, coalesce(new_description, ''), new_key_id)
+  returning id
+$$;
+
+create or replace function vault.update_secret(
+  secret_id uuid,
+  new_secret text default null,
+  new_name text default null,
+  new_description text default null,
+  new_key_id uuid default null
+) returns void
+language sql
+security definer
+set search_path = ''
+as $$
+  update vault.secrets
+  set secret = coalesce(new_secret, secret),
+      name = coalesce(new_name, name),
+      description = coalesce(new_description, description),
+      key_id = coalesce(new_key_id, key_id),
+      updated_at = now()
+  where id = secret_id
+$$;
+
+revoke all on all tables in schema vault from public, anon, authenticated;
+revoke all on function vault.create_secret(text, text, text, uuid), vault.update_secret(uuid, text, text, text, uuid)
+  from public;
+
+-- Supabase's database linter (splinter, `supabase db advisors`) reads which schemas the Data API
+-- exposes from this setting, as on hosted projects; supabase/config.toml [api] exposes `public`.
+do $$
+begin
+  execute format('alter database %I set pgrst.db_schemas = %L', current_database(), 'public, graphql_public');
+end $$;

@@ -1,10 +1,12 @@
--- Foundations: extensions, the private schema, error codes, limits, ids and settings.
--- Everything client roles must not touch lives in `private`, which is never exposed through the
--- Data API (supabase/config.toml exposes only `public`) and has no table grants for client roles.
+-- Foundations: extensions, the private schema, error codes, ids, format checks, settings and
+-- secrets. Everything client roles must not touch lives in `private`, which is never exposed
+-- through the Data API (supabase/config.toml exposes only `public`) and has no table grants for
+-- client roles.
 
 create extension if not exists pg_cron with schema pg_catalog;
 
--- pg_net on hosted Supabase; locally the compatibility bootstrap provides the same net.http_post.
+-- pg_net and Supabase Vault are there on hosted Supabase; locally the compatibility bootstrap
+-- (dev/supabase-compat/bootstrap.sql) provides the same SQL surface.
 do $$
 begin
   if exists (select 1 from pg_available_extensions where name = 'pg_net') then
@@ -12,6 +14,10 @@ begin
   end if;
   if to_regprocedure('net.http_post(text, jsonb, jsonb, jsonb, integer)') is null then
     raise exception 'net.http_post is missing: enable pg_net (hosted) or apply the local bootstrap first';
+  end if;
+  if to_regprocedure('vault.create_secret(text, text, text, uuid)') is null
+     or to_regclass('vault.decrypted_secrets') is null then
+    raise exception 'Supabase Vault is missing: enable supabase_vault (hosted) or apply the local bootstrap first';
   end if;
 end $$;
 
@@ -80,32 +86,6 @@ $$;
 comment on function private.raise_error is 'Raises a catalogued error: SQLSTATE from private.error_codes, HINT = code name.';
 grant execute on function private.raise_error(text, text, text) to authenticated, service_role;
 
--- Limits. Mirrored by supabase/functions/_shared/limits.ts; tests/database/limits.test.ts checks both agree.
-create function private.limit_value(p_name text)
-returns bigint
-language sql
-immutable
-parallel safe
-set search_path = ''
-as $$
-  select case p_name
-    when 'body_max_chars' then 1600
-    when 'media_urls_max' then 10
-    when 'media_url_max_chars' then 2048
-    when 'metadata_max_bytes' then 8192
-    when 'schedule_past_skew_seconds' then 60
-    when 'schedule_max_ahead_seconds' then 31536000   -- 365 days
-    when 'default_max_retries' then 3
-    when 'max_retries_cap' then 10
-    when 'default_lease_seconds' then 60
-    when 'max_lease_seconds' then 3600
-    when 'claim_batch_max' then 1000
-    when 'claim_lookahead_max_ms' then 5000
-    when 'sweep_history_hours' then 24
-  end
-$$;
-comment on function private.limit_value is 'Every size, count and time limit of the database, by name.';
-
 create function private.new_id(p_prefix text)
 returns text
 language sql
@@ -164,18 +144,20 @@ $$;
 
 -- Pure helpers used by column defaults and CHECK constraints, which run with the inserting role's
 -- privileges: harmless to call, so granted to the API roles.
-grant execute on function private.new_id(text), private.limit_value(text), private.is_e164(text),
+grant execute on function private.new_id(text), private.is_e164(text),
   private.is_messaging_service_sid(text), private.is_valid_timezone(text)
   to authenticated, service_role;
 
--- Service-wide settings (dispatch mode and, later, Trigger.dev endpoints).
+-- Service-wide settings that are not secret (secrets live in Vault, below).
 create table private.settings (
   key text primary key,
   value text not null,
   description text not null
 );
+comment on table private.settings is 'Service-wide settings (dispatch mode, Trigger.dev API URL). Secrets are in Vault, not here.';
 insert into private.settings (key, value, description) values
-  ('dispatch_mode', 'local', '''local'': a runner process claims due rows itself; ''trigger'': the database dispatches rows to Trigger.dev.');
+  ('dispatch_mode', 'local', '''local'': a runner process claims due rows itself; ''trigger'': the database dispatches rows to Trigger.dev.'),
+  ('trigger_api_url', 'https://api.trigger.dev', 'Trigger.dev API base URL: Trigger.dev Cloud, or a self-hosted instance.');
 
 create function private.setting(p_key text)
 returns text
@@ -186,6 +168,41 @@ set search_path = ''
 as $$
   select s.value from private.settings s where s.key = p_key
 $$;
+
+-- Secrets (the Trigger.dev secret key, Twilio auth tokens) are kept in Supabase Vault, encrypted at
+-- rest, and read only through these two functions, which client roles may not execute.
+create function private.secret(p_name text)
+returns text
+language sql
+stable
+security definer
+set search_path = ''
+as $$
+  select s.decrypted_secret from vault.decrypted_secrets s where s.name = p_name
+$$;
+comment on function private.secret is 'The decrypted value of the Vault secret named p_name, or null.';
+
+create function private.set_secret(p_name text, p_value text, p_description text default '')
+returns uuid
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_id uuid;
+begin
+  if p_name is null or p_value is null then
+    perform private.raise_error('invalid_argument', 'a secret needs a name and a value');
+  end if;
+  select s.id into v_id from vault.secrets s where s.name = p_name;
+  if v_id is null then
+    return vault.create_secret(p_value, p_name, coalesce(p_description, ''));
+  end if;
+  perform vault.update_secret(v_id, p_value);
+  return v_id;
+end;
+$$;
+comment on function private.set_secret is 'Creates or replaces the Vault secret named p_name; returns its id.';
 
 create function private.touch_updated_at()
 returns trigger

@@ -4,12 +4,13 @@ create type public.workspace_role as enum ('owner', 'admin', 'member', 'viewer')
 comment on type public.workspace_role is 'owner/admin manage settings; owner/admin/member send and cancel; viewer only reads.';
 
 create table public.workspaces (
-  id text primary key check (id ~ '^ws_[A-Za-z0-9_-]{1,64}$'),
+  id text primary key check (id ~ '^[A-Za-z0-9_-]{1,64}$'),
   name text not null check (char_length(name) between 1 and 200),
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );
-comment on table public.workspaces is 'A tenant: a business sending messages. Ids are readable text such as ws_123.';
+comment on table public.workspaces is
+  'A tenant: a business sending messages. Ids are the adopting app''s own: a uuid, or 1-64 characters of [A-Za-z0-9_-] such as ws_123.';
 
 create table public.workspace_members (
   workspace_id text not null references public.workspaces (id) on delete cascade,
@@ -44,25 +45,75 @@ create table public.workspace_settings (
   foreign key (workspace_id, default_sender)
     references public.workspace_senders (workspace_id, sender) on delete set null (default_sender)
 );
+-- Covers the default-sender foreign key (a deleted sender is looked up here).
+create index workspace_settings_default_sender_idx on public.workspace_settings (workspace_id, default_sender);
 comment on table public.workspace_settings is
   'Per-workspace configuration: IANA timezone for display and recurring schedules, default sender, retry policy (retries after the first attempt; exponential backoff from retry_base_seconds, capped at retry_max_seconds, with jitter).';
 
--- Per-workspace Twilio credentials. Never granted to anon/authenticated.
-create table private.twilio_credentials (
+-- Per-workspace Twilio accounts. The auth token is a Vault secret (encrypted at rest); this table
+-- holds only its id. Never granted to anon/authenticated.
+create table private.twilio_accounts (
   workspace_id text primary key references public.workspaces (id) on delete cascade,
   account_sid text not null check (account_sid ~ '^AC[0-9a-f]{32}$'),
-  auth_token text not null check (char_length(auth_token) between 16 and 128),
+  auth_token_secret_id uuid not null unique,
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now()
 );
-comment on table private.twilio_credentials is
-  'Twilio account per workspace. The auth token authenticates sends and verifies status-callback signatures. Workspaces without a row use the TWILIO_* environment of the delivery process.';
+comment on table private.twilio_accounts is
+  'Twilio account per workspace; the auth token is the Vault secret auth_token_secret_id. Workspaces without a row use the TWILIO_* environment of the delivery process.';
+
+-- What the delivery workers and the status callback read: account SID and decrypted auth token.
+create view private.twilio_credentials as
+select a.workspace_id, a.account_sid, s.decrypted_secret as auth_token
+from private.twilio_accounts a
+join vault.decrypted_secrets s on s.id = a.auth_token_secret_id;
+comment on view private.twilio_credentials is
+  'Per-workspace Twilio account SID and decrypted auth token (authenticates sends, verifies status-callback signatures).';
+
+-- Sets a workspace's Twilio account: the auth token goes to Vault (one secret per workspace).
+create function private.set_twilio_credentials(p_workspace_id text, p_account_sid text, p_auth_token text)
+returns void
+language plpgsql
+security definer
+set search_path = ''
+as $$
+declare
+  v_secret_id uuid;
+begin
+  if p_auth_token is null or pg_catalog.char_length(p_auth_token) not between 16 and 128 then
+    perform private.raise_error('invalid_argument', 'a Twilio auth token has 16 to 128 characters');
+  end if;
+  v_secret_id := private.set_secret('twilio_auth_token:' || p_workspace_id, p_auth_token,
+    'Twilio auth token of workspace ' || p_workspace_id);
+  insert into private.twilio_accounts (workspace_id, account_sid, auth_token_secret_id)
+  values (p_workspace_id, p_account_sid, v_secret_id)
+  on conflict (workspace_id) do update
+    set account_sid = excluded.account_sid, auth_token_secret_id = excluded.auth_token_secret_id;
+end;
+$$;
+comment on function private.set_twilio_credentials is
+  'Creates or replaces a workspace''s Twilio account SID and auth token (stored in Vault).';
+
+-- A workspace's account goes (workspace deleted): its secret goes with it.
+create function private.delete_twilio_auth_token()
+returns trigger
+language plpgsql
+security definer
+set search_path = ''
+as $$
+begin
+  delete from vault.secrets s where s.id = old.auth_token_secret_id;
+  return old;
+end;
+$$;
+create trigger twilio_accounts_delete_secret after delete on private.twilio_accounts
+  for each row execute function private.delete_twilio_auth_token();
 
 create trigger workspaces_touch before update on public.workspaces
   for each row execute function private.touch_updated_at();
 create trigger workspace_settings_touch before update on public.workspace_settings
   for each row execute function private.touch_updated_at();
-create trigger twilio_credentials_touch before update on private.twilio_credentials
+create trigger twilio_accounts_touch before update on private.twilio_accounts
   for each row execute function private.touch_updated_at();
 
 -- Every workspace has a settings row from the start.
@@ -141,11 +192,12 @@ alter table public.workspaces enable row level security;
 alter table public.workspace_members enable row level security;
 alter table public.workspace_senders enable row level security;
 alter table public.workspace_settings enable row level security;
-alter table private.twilio_credentials enable row level security;
+alter table private.twilio_accounts enable row level security;
 
 revoke all on public.workspaces, public.workspace_members, public.workspace_senders,
   public.workspace_settings from anon, authenticated;
-revoke all on private.twilio_credentials, private.settings, private.error_codes from anon, authenticated, public;
+revoke all on private.twilio_accounts, private.twilio_credentials, private.settings, private.error_codes
+  from anon, authenticated, public;
 
 grant select on public.workspaces, public.workspace_members, public.workspace_senders,
   public.workspace_settings to authenticated;

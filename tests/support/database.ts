@@ -43,3 +43,10 @@ export function errorCodeOf(error: unknown): string | undefined {
   if (error instanceof postgres.PostgresError) return error.hint ?? error.code;
   return undefined;
 }
+
+/** A limit of the database (private.limit_value, the one place its limits are named); throws for an unknown name. */
+export async function databaseLimit(sql: Sql, name: string): Promise<number> {
+  const [row] = await sql<{ value: string | null }[]>`select private.limit_value(${name})::text as value`;
+  if (row?.value == null) throw new Error(`private.limit_value knows no limit named ${name}`);
+  return Number(row.value);
+}

@@ -33,7 +33,7 @@ export async function rolledBack<T>(sql: Sql, fn: (tx: TransactionSql) => Promis
 
 export async function useTriggerMode(tx: TransactionSql, options: { secretKey?: string; apiUrl?: string } = {}): Promise<void> {
   await tx`update private.settings set value = 'trigger' where key = 'dispatch_mode'`;
-  await tx`update private.settings set value = ${options.secretKey ?? testSecretKey} where key = 'trigger_secret_key'`;
+  await tx`select private.set_secret('trigger_secret_key', ${options.secretKey ?? testSecretKey})`;
   await tx`update private.settings set value = ${options.apiUrl ?? testApiUrl} where key = 'trigger_api_url'`;
 }
 

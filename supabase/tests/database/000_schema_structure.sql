@@ -1,7 +1,7 @@
 -- Structural security rules that must hold for every object, including ones added later: the
 -- queries read the catalogue, so a new table, view or function is covered without editing this file.
 begin;
-select plan(20);
+select plan(23);
 
 -- Row level security on every table the Data API exposes.
 select ok(
@@ -107,6 +107,35 @@ select is_empty(
      where p.pronamespace in ('public'::regnamespace, 'private'::regnamespace) and p.prosecdef
        and not coalesce(p.proconfig @> array['search_path=""'], false) $$,
   'every security definer function in public and private sets search_path to empty'
+);
+
+-- Nothing in the exposed schema runs with the owner's rights on a client's behalf (Supabase's
+-- database linter, lints 0028/0029): client RPCs are SECURITY INVOKER and call private functions.
+select ok(
+  exists (select 1 from pg_proc p where p.pronamespace = 'public'::regnamespace
+          and has_function_privilege('authenticated', p.oid, 'EXECUTE')),
+  'public holds client RPCs (the check below is not vacuous)'
+);
+select is_empty(
+  $$ select p.oid::regprocedure::text from pg_proc p
+     where p.pronamespace = 'public'::regnamespace and p.prosecdef
+       and (has_function_privilege('authenticated', p.oid, 'EXECUTE')
+            or has_function_privilege('anon', p.oid, 'EXECUTE')) $$,
+  'no SECURITY DEFINER function in public is executable by anon or authenticated'
+);
+
+-- Every foreign key has an index whose leading columns are the key's (deletes and joins on the
+-- referenced side never scan; Supabase's lint 0001). Partial indexes count, as the linter counts them.
+select is_empty(
+  $$ select c.conrelid::regclass::text || ' ' || c.conname from pg_constraint c
+     where c.contype = 'f'
+       and c.connamespace in ('public'::regnamespace, 'private'::regnamespace)
+       and not exists (
+         select 1 from pg_index i
+         where i.indrelid = c.conrelid
+           and (i.indkey::int2[])[0:cardinality(c.conkey) - 1] @> c.conkey
+           and (i.indkey::int2[])[0:cardinality(c.conkey) - 1] <@ c.conkey) $$,
+  'every foreign key of public and private has a covering index'
 );
 
 -- Views for Supabase Studio apply the caller's RLS.

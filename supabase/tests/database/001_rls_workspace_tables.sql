@@ -2,7 +2,7 @@
 -- permission denied. Seeded users: owner@demo.test (owner of ws_demo), member@demo.test (member),
 -- viewer@demo.test (viewer), owner@other.test (owner of ws_other).
 begin;
-select plan(50);
+select plan(61);
 
 \ir helpers/acting_as.sql
 
@@ -21,6 +21,17 @@ select throws_ok($$ update public.workspaces set name = 'Renamed' where id = 'ws
   '42501', 'permission denied for table workspaces', 'an owner cannot rename a workspace through the table');
 select throws_ok($$ delete from public.workspaces where id = 'ws_demo' $$,
   '42501', 'permission denied for table workspaces', 'an owner cannot delete a workspace through the table');
+
+-- Workspace ids are the adopting app's own: a uuid, or 1-64 characters of [A-Za-z0-9_-].
+select pg_temp.act_as_service();
+select lives_ok($$ insert into public.workspaces (id, name) values
+  ('3f0b7d0e-6b53-4f3c-9d64-2a8f7c1e5b90', 'Uuid Co'), ('workspace-uuid', 'Spec Example'), ('ws_123', 'Readable') $$,
+  'workspace ids may be uuids, the spec''s workspace-uuid or readable ids such as ws_123');
+select throws_ok($$ insert into public.workspaces (id, name) values ('ws demo!', 'Bad') $$, '23514', null,
+  'a workspace id with other characters is refused');
+select throws_ok($$ insert into public.workspaces (id, name) values (repeat('a', 65), 'Long') $$, '23514', null,
+  'a workspace id over 64 characters is refused');
+delete from public.workspaces where id in ('3f0b7d0e-6b53-4f3c-9d64-2a8f7c1e5b90', 'workspace-uuid', 'ws_123');
 
 select pg_temp.act_as('viewer@demo.test');
 select results_eq($$ select id from public.workspaces order by id $$, array['ws_demo'],
@@ -139,20 +150,41 @@ select results_eq($$ select workspace_id from public.workspace_settings order by
 select is(pg_temp.rows_affected($$ update public.workspace_settings set max_retries = 2 $$),
   2, 'service_role updates any workspace''s settings');
 
--- private.twilio_credentials and private.settings ------------------------------------------------
+-- Twilio credentials (auth tokens in Vault) and private.settings ---------------------------------
 select pg_temp.act_as_postgres();
-select ok((select relrowsecurity from pg_class where oid = 'private.twilio_credentials'::regclass),
-  'twilio_credentials has RLS enabled as a second line of defence');
+select ok((select relrowsecurity from pg_class where oid = 'private.twilio_accounts'::regclass),
+  'twilio_accounts has RLS enabled as a second line of defence');
 select is((select count(*)::integer from private.twilio_credentials), 2,
   'both seeded workspaces have Twilio credentials (so the refusals below hide real rows)');
+select is_empty(
+  $$ select a.attname from pg_attribute a where a.attrelid = 'private.twilio_accounts'::regclass
+     and a.attnum > 0 and not a.attisdropped and a.attname ilike '%token%' and a.attname <> 'auth_token_secret_id' $$,
+  'no table column holds an auth token: twilio_accounts keeps only the Vault secret''s id');
+select is((select auth_token from private.twilio_credentials where workspace_id = 'ws_demo'),
+  'demo_simulator_auth_token_0001', 'the service reads the decrypted auth token from Vault');
+select private.set_twilio_credentials('ws_demo', 'AC' || repeat('de', 16), 'demo_rotated_token_00000001');
+select is((select auth_token from private.twilio_credentials where workspace_id = 'ws_demo'),
+  'demo_rotated_token_00000001', 'set_twilio_credentials replaces the token in place (rotation)');
+select is((select count(*)::integer from vault.secrets where name = 'twilio_auth_token:ws_demo'), 1,
+  'a workspace has one Vault secret, however often its token is rotated');
+insert into public.workspaces (id, name) values ('ws_gone', 'Short-lived');
+select private.set_twilio_credentials('ws_gone', 'AC' || repeat('9a', 16), 'short_lived_token_000001');
+delete from public.workspaces where id = 'ws_gone';
+select is((select count(*)::integer from vault.secrets where name = 'twilio_auth_token:ws_gone'), 0,
+  'deleting a workspace deletes its auth token from Vault');
+select throws_ok($$ select private.set_twilio_credentials('ws_demo', 'AC' || repeat('de', 16), 'short') $$,
+  'SMS14', 'a Twilio auth token has 16 to 128 characters', 'a malformed auth token is refused');
 select pg_temp.act_as('owner@demo.test');
 select throws_ok($$ select auth_token from private.twilio_credentials where workspace_id = 'ws_demo' $$,
-  '42501', 'permission denied for table twilio_credentials', 'an owner cannot read even its own Twilio auth token');
-select throws_ok($$ update private.twilio_credentials set auth_token = 'stolen_token_0123456789' $$,
-  '42501', 'permission denied for table twilio_credentials', 'an owner cannot change Twilio credentials');
-select throws_ok($$ insert into private.twilio_credentials (workspace_id, account_sid, auth_token)
-                    values ('ws_demo', 'AC' || repeat('ab', 16), 'another_token_01234') $$,
-  '42501', 'permission denied for table twilio_credentials', 'an owner cannot insert Twilio credentials');
+  '42501', 'permission denied for view twilio_credentials', 'an owner cannot read even its own Twilio auth token');
+select throws_ok($$ update private.twilio_accounts set account_sid = 'AC' || repeat('ab', 16) $$,
+  '42501', 'permission denied for table twilio_accounts', 'an owner cannot change Twilio credentials');
+select throws_ok($$ select private.set_twilio_credentials('ws_demo', 'AC' || repeat('ab', 16), 'another_token_01234') $$,
+  '42501', 'permission denied for function set_twilio_credentials', 'an owner cannot set Twilio credentials');
+select throws_ok($$ select private.secret('twilio_auth_token:ws_demo') $$,
+  '42501', 'permission denied for function secret', 'an owner cannot read secrets through private.secret()');
+select throws_ok($$ select * from vault.decrypted_secrets $$,
+  '42501', 'permission denied for schema vault', 'an owner cannot reach Vault');
 select throws_ok($$ select * from private.settings $$, '42501', 'permission denied for table settings',
   'authenticated cannot read private.settings');
 select throws_ok($$ update private.settings set value = 'trigger' where key = 'dispatch_mode' $$, '42501',

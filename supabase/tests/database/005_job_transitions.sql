@@ -2,7 +2,7 @@
 -- claim_job, complete_job, retry_job, fail_job, cancel_job, renew_leases, expire_stale_leases and
 -- the client RPC cancel_sms_job. now() is fixed within the transaction, so due times are exact.
 begin;
-select plan(94);
+select plan(95);
 
 \ir helpers/acting_as.sql
 \ir helpers/jobs.sql
@@ -16,6 +16,16 @@ select results_eq(
         'processing->retrying', 'processing->completed', 'processing->failed',
         'retrying->processing', 'retrying->completed', 'retrying->cancelled'],
   'the state machine allows exactly the documented transitions (plus a late success of a retrying job)');
+
+-- Pending (may be claimed or cancelled) is one generated column, true for exactly three statuses.
+select pg_temp.make_job('p-' || s, s)
+from unnest(array['scheduled', 'queued', 'processing', 'retrying', 'completed', 'failed', 'cancelled']) s;
+select results_eq(
+  $$ select status::text || ' ' || is_pending from public.scheduled_sms_jobs where body like 'p-%' order by status $$,
+  array['scheduled true', 'queued true', 'processing false', 'retrying true', 'completed false',
+        'failed false', 'cancelled false'],
+  'is_pending is true for scheduled, queued and retrying jobs, and only for them');
+delete from public.scheduled_sms_jobs where body like 'p-%';
 
 -- claim_due_jobs -----------------------------------------------------------------------------------
 select pg_temp.make_job('due queued', 'queued');

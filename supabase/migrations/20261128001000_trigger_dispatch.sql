@@ -9,43 +9,9 @@
 -- The task claims the row by id (private.claim_job), so an extra run for a row that was already
 -- claimed, cancelled or completed does nothing. In 'local' mode (the default) none of this runs.
 
--- Service settings for Trigger.dev. private.settings is not readable by anon or authenticated.
-insert into private.settings (key, value, description) values
-  ('trigger_api_url', 'https://api.trigger.dev',
-   'Trigger.dev API base URL: Trigger.dev Cloud, or a self-hosted instance.'),
-  ('trigger_secret_key', '',
-   'Secret API key (tr_prod_…) of the Trigger.dev environment running the send-sms task. While empty, ''trigger'' mode dispatches nothing and the sweep logs a warning.')
-on conflict (key) do nothing;
-
--- Limits of dispatching. Mirrored by dispatchLimits in supabase/functions/_shared/limits.ts
--- (tests/trigger-dispatch keeps them equal).
-create function private.dispatch_limit(p_name text)
-returns bigint
-language sql
-immutable
-parallel safe
-set search_path = ''
-as $$
-  select case p_name
-    -- Rows due within this many seconds are dispatched (with a delay until their due time).
-    -- Longer than the sweep's minute, so every row is in Trigger.dev well before it is due.
-    when 'dispatch_horizon_seconds' then 300
-    -- A pending row not claimed this long after its due time (and its last dispatch) is dispatched again.
-    when 'dispatch_grace_seconds' then 300
-    -- Items per request: the most the batch trigger endpoint (POST /api/v2/tasks/batch) accepts.
-    when 'dispatch_batch_items' then 500
-    -- Requests one INSERT/UPDATE statement may make (10,000 rows); the rest wait for the sweep.
-    when 'dispatch_requests_per_statement' then 20
-    -- Requests one sweep (one a minute) may make (20,000 rows); the rest wait for the next sweep.
-    when 'dispatch_requests_per_sweep' then 40
-    -- pg_net timeout of one request.
-    when 'dispatch_request_timeout_ms' then 10000
-  end
-$$;
-comment on function private.dispatch_limit is 'The limits of dispatching rows to Trigger.dev, by name.';
-
--- The jobs table's dispatched_at / dispatch_count columns (20261128000300_messages.sql) record
--- which attempt has been handed to Trigger.dev.
+-- The Trigger.dev secret key (tr_prod_…) is a Vault secret named trigger_secret_key; while it is
+-- missing, 'trigger' mode dispatches nothing and the sweep logs a warning. Set it with
+-- select private.set_secret('trigger_secret_key', 'tr_prod_…').
 
 -- A new retry is a new attempt: it has not been dispatched yet.
 create function private.reset_dispatch_on_retry()
@@ -70,8 +36,10 @@ stable
 security definer
 set search_path = ''
 as $$
-  select coalesce(private.setting('dispatch_mode') = 'trigger', false)
-     and coalesce(private.setting('trigger_secret_key'), '') <> ''
+  -- CASE, not AND: the secret is decrypted only in 'trigger' mode (this runs on every insert).
+  select case when private.setting('dispatch_mode') = 'trigger'
+              then coalesce(private.secret('trigger_secret_key'), '') <> ''
+              else false end
 $$;
 
 -- Trigger.dev's idempotency key for one dispatch of one attempt: a lost request sent again is
@@ -127,7 +95,7 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_batch integer := private.dispatch_limit('dispatch_batch_items')::integer;
+  v_batch integer := private.limit_value('dispatch_batch_items')::integer;
   v_total integer := coalesce(pg_catalog.cardinality(p_job_ids), 0);
   v_url text;
   v_headers jsonb;
@@ -143,7 +111,7 @@ begin
   v_url := pg_catalog.rtrim(private.setting('trigger_api_url'), '/') || '/api/v2/tasks/batch';
   v_headers := pg_catalog.jsonb_build_object(
     'Content-Type', 'application/json',
-    'Authorization', 'Bearer ' || private.setting('trigger_secret_key'));
+    'Authorization', 'Bearer ' || private.secret('trigger_secret_key'));
 
   while v_start <= v_total loop
     with marked as (
@@ -151,7 +119,7 @@ begin
       set dispatched_at = pg_catalog.now(),
           dispatch_count = j.dispatch_count + 1
       from (select distinct u.id from pg_catalog.unnest(p_job_ids[v_start:v_start + v_batch - 1]) as u(id)) wanted
-      where j.id = wanted.id and j.status in ('queued', 'scheduled', 'retrying')
+      where j.id = wanted.id and j.is_pending
       returning j.id, j.workspace_id, j.attempts, j.dispatch_count, j.next_attempt_at
     )
     select pg_catalog.count(*)::integer,
@@ -165,7 +133,7 @@ begin
         url := v_url,
         body := v_body,
         headers := v_headers,
-        timeout_milliseconds := private.dispatch_limit('dispatch_request_timeout_ms')::integer);
+        timeout_milliseconds := private.limit_value('dispatch_request_timeout_ms')::integer);
       jobs := jobs + v_count;
       requests := requests + 1;
     end if;
@@ -196,13 +164,12 @@ begin
   select pg_catalog.array_agg(d.id order by d.next_attempt_at, d.id) into v_ids
   from (
     select n.id, n.next_attempt_at from new_jobs n
-    where (case when tg_op = 'INSERT' then n.status in ('queued', 'scheduled', 'retrying')
-                else n.status = 'retrying' end)
+    where (case when tg_op = 'INSERT' then n.is_pending else n.status = 'retrying' end)
       and n.dispatched_at is null
       and n.next_attempt_at <= pg_catalog.now()
-        + pg_catalog.make_interval(secs => private.dispatch_limit('dispatch_horizon_seconds'))
+        + pg_catalog.make_interval(secs => private.limit_value('dispatch_horizon_seconds'))
     order by n.next_attempt_at, n.id
-    limit private.dispatch_limit('dispatch_requests_per_statement') * private.dispatch_limit('dispatch_batch_items')
+    limit private.limit_value('dispatch_requests_per_statement') * private.limit_value('dispatch_batch_items')
   ) d;
   perform private.dispatch_jobs(v_ids);
   return null;
@@ -225,8 +192,8 @@ security definer
 set search_path = ''
 as $$
 declare
-  v_batch bigint := private.dispatch_limit('dispatch_batch_items');
-  v_budget bigint := private.dispatch_limit('dispatch_requests_per_sweep');
+  v_batch bigint := private.limit_value('dispatch_batch_items');
+  v_budget bigint := private.limit_value('dispatch_requests_per_sweep');
   v_ids text[];
   v_requests integer;
 begin
@@ -237,16 +204,16 @@ begin
     return;
   end if;
   if not private.trigger_dispatch_enabled() then
-    raise warning 'dispatch_mode is ''trigger'' but private.settings has no trigger_secret_key: nothing is dispatched';
+    raise warning 'dispatch_mode is ''trigger'' but Vault has no trigger_secret_key: nothing is dispatched';
     return;
   end if;
 
   select pg_catalog.array_agg(d.id order by d.next_attempt_at, d.id) into v_ids
   from (
     select j.id, j.next_attempt_at from public.scheduled_sms_jobs j
-    where j.status in ('queued', 'scheduled', 'retrying')
+    where j.is_pending
       and j.next_attempt_at <= pg_catalog.now()
-        + pg_catalog.make_interval(secs => private.dispatch_limit('dispatch_horizon_seconds'))
+        + pg_catalog.make_interval(secs => private.limit_value('dispatch_horizon_seconds'))
       and j.dispatched_at is null
     order by j.next_attempt_at, j.id
     limit v_budget * v_batch
@@ -259,11 +226,11 @@ begin
     select pg_catalog.array_agg(d.id order by d.next_attempt_at, d.id) into v_ids
     from (
       select j.id, j.next_attempt_at from public.scheduled_sms_jobs j
-      where j.status in ('queued', 'scheduled', 'retrying')
+      where j.is_pending
         and j.next_attempt_at < pg_catalog.now()
-          - pg_catalog.make_interval(secs => private.dispatch_limit('dispatch_grace_seconds'))
+          - pg_catalog.make_interval(secs => private.limit_value('dispatch_grace_seconds'))
         and j.dispatched_at < pg_catalog.now()
-          - pg_catalog.make_interval(secs => private.dispatch_limit('dispatch_grace_seconds'))
+          - pg_catalog.make_interval(secs => private.limit_value('dispatch_grace_seconds'))
       order by j.next_attempt_at, j.id
       limit (v_budget - requests) * v_batch
       for update skip locked
@@ -276,45 +243,3 @@ $$;
 comment on function private.dispatch_sweep is
   'Trigger mode: dispatches rows entering the horizon and re-dispatches rows not claimed within the grace period; at most dispatch_requests_per_sweep requests.';
 
-alter table private.sweep_runs
-  add column dispatched integer not null default 0,
-  add column redispatched integer not null default 0,
-  add column dispatch_requests integer not null default 0;
-comment on column private.sweep_runs.dispatched is 'Rows the sweep sent to Trigger.dev for the first time (''trigger'' mode).';
-comment on column private.sweep_runs.redispatched is 'Rows sent again because no run claimed them within the grace period.';
-comment on column private.sweep_runs.dispatch_requests is 'Batch trigger requests the sweep made.';
-
--- The sweep of 20261128000500_sweep_and_monitoring.sql (expired leases, recurring occurrences,
--- bookkeeping) plus dispatch, last. Expired leases go first: the rows they return to 'retrying' are
--- dispatched by the update trigger in the same transaction. This definition replaces the earlier
--- one: whoever changes the sweep changes it here and keeps every step.
-create or replace function private.run_sweep()
-returns bigint
-language plpgsql
-set search_path = ''
-as $$
-declare
-  v_run_id bigint;
-  v_dispatch record;
-begin
-  insert into private.sweep_runs default values returning id into v_run_id;
-  update private.sweep_runs
-  set expired_leases = private.expire_stale_leases()
-  where id = v_run_id;
-  -- Recurring schedules: occurrences due within the lookahead become jobs, before dispatch
-  -- (private.materialise_recurring, 20261128000900_recurring.sql).
-  perform private.materialise_recurring();
-  select * into v_dispatch from private.dispatch_sweep();
-  update private.sweep_runs
-  set dispatched = v_dispatch.dispatched,
-      redispatched = v_dispatch.redispatched,
-      dispatch_requests = v_dispatch.requests,
-      finished_at = pg_catalog.clock_timestamp()
-  where id = v_run_id;
-  delete from private.sweep_runs
-  where started_at < pg_catalog.now() - pg_catalog.make_interval(hours => private.limit_value('sweep_history_hours')::integer);
-  return v_run_id;
-end;
-$$;
-comment on function private.run_sweep is
-  'The periodic sweep: recovers expired leases, materialises recurring occurrences, dispatches to Trigger.dev in ''trigger'' mode, and records that it ran.';

@@ -1,14 +1,22 @@
--- The pg_cron sweep and the monitoring views shown in Supabase Studio.
+-- The pg_cron sweep, once a minute, and the monitoring views shown in Supabase Studio.
 
 create table private.sweep_runs (
   id bigint generated always as identity primary key,
   started_at timestamptz not null default clock_timestamp(),
   finished_at timestamptz,
-  expired_leases integer not null default 0
+  expired_leases integer not null default 0,
+  dispatched integer not null default 0,
+  redispatched integer not null default 0,
+  dispatch_requests integer not null default 0
 );
 comment on table private.sweep_runs is 'One row per sweep; kept for private.limit_value(''sweep_history_hours'').';
+comment on column private.sweep_runs.dispatched is 'Rows the sweep sent to Trigger.dev for the first time (''trigger'' mode).';
+comment on column private.sweep_runs.redispatched is 'Rows sent again because no run claimed them within the grace period.';
+comment on column private.sweep_runs.dispatch_requests is 'Batch trigger requests the sweep made.';
 
--- Runs every minute from pg_cron. Later stages (dispatch, recurring occurrences) join it here.
+-- Expired leases go first: the rows they return to 'retrying' are dispatched by the update trigger
+-- in the same transaction. Then recurring occurrences, then dispatch ('trigger' mode), then
+-- bookkeeping.
 create function private.run_sweep()
 returns bigint
 language plpgsql
@@ -16,23 +24,29 @@ set search_path = ''
 as $$
 declare
   v_run_id bigint;
+  v_dispatch record;
 begin
   insert into private.sweep_runs default values returning id into v_run_id;
   update private.sweep_runs
   set expired_leases = private.expire_stale_leases()
   where id = v_run_id;
-  -- Recurring schedules: occurrences due within the lookahead become jobs
-  -- (private.materialise_recurring, 20261128000900_recurring.sql).
+  -- Recurring schedules: occurrences due within the lookahead become jobs, before dispatch, so
+  -- in 'trigger' mode their insert dispatches them.
   perform private.materialise_recurring();
+  select * into v_dispatch from private.dispatch_sweep();
   update private.sweep_runs
-  set finished_at = pg_catalog.clock_timestamp()
+  set dispatched = v_dispatch.dispatched,
+      redispatched = v_dispatch.redispatched,
+      dispatch_requests = v_dispatch.requests,
+      finished_at = pg_catalog.clock_timestamp()
   where id = v_run_id;
   delete from private.sweep_runs
   where started_at < pg_catalog.now() - pg_catalog.make_interval(hours => private.limit_value('sweep_history_hours')::integer);
   return v_run_id;
 end;
 $$;
-comment on function private.run_sweep is 'The periodic sweep: recovers expired leases, materialises recurring occurrences and records that it ran.';
+comment on function private.run_sweep is
+  'The periodic sweep: recovers expired leases, materialises recurring occurrences, dispatches to Trigger.dev in ''trigger'' mode, and records that it ran.';
 
 select cron.schedule('sms-sweep', '* * * * *', 'select private.run_sweep()');
 
@@ -62,12 +76,8 @@ select
   count(j.id) filter (where j.status = 'completed') as completed,
   count(j.id) filter (where j.status = 'failed') as failed,
   count(j.id) filter (where j.status = 'cancelled') as cancelled,
-  min(j.next_attempt_at) filter (
-    where j.status in ('queued', 'scheduled', 'retrying') and j.next_attempt_at <= now()
-  ) as oldest_overdue_at,
-  now() - min(j.next_attempt_at) filter (
-    where j.status in ('queued', 'scheduled', 'retrying') and j.next_attempt_at <= now()
-  ) as oldest_overdue_age,
+  min(j.next_attempt_at) filter (where j.is_pending and j.next_attempt_at <= now()) as oldest_overdue_at,
+  now() - min(j.next_attempt_at) filter (where j.is_pending and j.next_attempt_at <= now()) as oldest_overdue_age,
   count(j.id) filter (where j.status = 'retrying') as retries_pending,
   (select count(*) from public.sms_job_events e
    where e.workspace_id = w.id and e.event_type = 'failed'

@@ -1,0 +1,38 @@
+// Supabase's database linter (splinter: the Security and Performance Advisors that Studio shows),
+// run by the pinned supabase CLI against the test database with the migrations applied.
+import { spawnSync } from "node:child_process";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { projectRoot } from "../../dev/local-env.ts";
+import { databaseUrl } from "../support/database.ts";
+
+interface Advice {
+  name: string;
+  level: "INFO" | "WARN" | "ERROR";
+  detail: string;
+}
+
+function advisors(): Advice[] {
+  const result = spawnSync(path.join(projectRoot, "node_modules/.bin/supabase"), [
+    "db", "advisors", "--db-url", `${databaseUrl()}?sslmode=disable`, "--type", "all", "--level", "info", "-o", "json",
+  ], { cwd: projectRoot, encoding: "utf8", env: { ...process.env, DO_NOT_TRACK: "1", SUPABASE_TELEMETRY_DISABLED: "1" } });
+  expect(result.status, result.stderr).toBe(0);
+  return JSON.parse(result.stdout) as Advice[];
+}
+
+describe("database advisors", () => {
+  const advice = advisors();
+
+  it("report nothing at WARN or ERROR level", () => {
+    expect(advice.filter((a) => a.level !== "INFO").map((a) => `${a.level} ${a.name}: ${a.detail}`)).toEqual([]);
+  });
+
+  it("find no foreign key without a covering index", () => {
+    expect(advice.filter((a) => a.name === "unindexed_foreign_keys").map((a) => a.detail)).toEqual([]);
+  });
+
+  it("lint our schema (not vacuous): they note private.twilio_accounts' deliberate deny-all RLS at INFO", () => {
+    expect(advice.filter((a) => a.name === "rls_enabled_no_policy").map((a) => a.detail))
+      .toEqual([expect.stringContaining("private.twilio_accounts")]);
+  });
+});
