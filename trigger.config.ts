@@ -1,7 +1,8 @@
 // Trigger.dev project configuration (`npx trigger.dev deploy`). Tasks live in trigger/; the
-// delivery core they call is shared with the local runner. See README "Trigger.dev (production)".
+// delivery core they call (delivery/) is shared with the local runner. See docs/operations.md
+// ("Deploying the executor: Trigger.dev Cloud").
 import { defineConfig } from "@trigger.dev/sdk";
-import { triggerTaskLimits } from "./supabase/functions/_shared/limits.ts";
+import { triggerTaskLimits } from "./delivery/limits.ts";
 
 export default defineConfig({
   // The project ref from the Trigger.dev dashboard (proj_…).
@@ -9,16 +10,7 @@ export default defineConfig({
   dirs: ["trigger"],
   runtime: "node",
   maxDuration: triggerTaskLimits.max_duration_seconds,
-  // Defaults for any task without its own; send-sms sets the same explicitly. Only thrown errors
-  // (infrastructure) are retried: Twilio errors are recorded in the database, not thrown.
-  retries: {
-    enabledInDev: false,
-    default: {
-      maxAttempts: triggerTaskLimits.infrastructure_max_attempts,
-      factor: 2,
-      minTimeoutInMs: 1_000,
-      maxTimeoutInMs: 30_000,
-      randomize: true,
-    },
-  },
+  // No project-wide retry default: the one task sets its own (triggerTaskRetry in
+  // delivery/limits.ts), next to its queue. Runs in `trigger.dev dev` are not retried.
+  retries: { enabledInDev: false },
 });

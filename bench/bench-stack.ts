@@ -9,7 +9,9 @@ import { ensureSystemPackages } from "../dev/system-packages.ts";
 import { startTwilioSimulator, type RunningTwilioSimulator } from "../dev/twilio-simulator/start-twilio-simulator.ts";
 import { sleep } from "./stats.ts";
 
-export const benchCluster: ClusterConfig = { name: "bench-db", port: Number(process.env.SMS_BENCH_DB_PORT ?? 54351), ephemeral: false };
+const benchPort = Number(process.env.SMS_BENCH_DB_PORT ?? 54351);
+/** Named after its port (like the test cluster), so benchmarks on different ports never share one. */
+export const benchCluster: ClusterConfig = { name: `bench-db-${benchPort}`, port: benchPort, ephemeral: false };
 
 export interface BenchStack {
   url: string;
@@ -43,7 +45,7 @@ export async function startBenchStack(): Promise<BenchStack> {
     async startRunners(count) {
       const runners: ChildProcess[] = [];
       for (let i = 0; i < count; i++) {
-        const child = spawn(process.execPath, ["--import", "tsx", "dev/runner.ts"], {
+        const child = spawn(process.execPath, ["--import", "tsx", "delivery/local-runner-main.ts"], {
           cwd: projectRoot,
           stdio: ["ignore", "pipe", "inherit"],
           env: { ...process.env, DATABASE_URL: url, TWILIO_API_BASE_URL: simulator.url, STATUS_CALLBACK_URL: "" },
@@ -76,7 +78,7 @@ export async function startBenchStack(): Promise<BenchStack> {
       for (;;) {
         // Counts what is still open (small, behind the partial indexes) rather than what is done.
         const [row] = await sql<{ open: number }[]>`
-          select (select count(*)::int from public.scheduled_sms_jobs where status in ('queued', 'scheduled', 'retrying')) +
+          select (select count(*)::int from public.scheduled_sms_jobs where is_pending) +
                  (select count(*)::int from public.scheduled_sms_jobs where status = 'processing') as open`;
         const done = expected - (row?.open ?? expected);
         if (done >= expected) return Date.now();

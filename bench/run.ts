@@ -1,8 +1,12 @@
 // `npm run bench`: the service's throughput, lateness and bulk figures, with graphile-worker measured
-// on the same database in the same run as a reference. Prints a table and writes bench/results.json.
+// on the same database in the same run as a reference. Prints a table and exits when done (about 5
+// minutes). `npm run bench -- --record` also writes the figures to bench/results.json, the tracked
+// run of record; a plain run leaves that file alone. Its own PostgreSQL cluster listens on
+// SMS_BENCH_DB_PORT (default 54351).
 import { writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { parseArgs } from "node:util";
 import { projectRoot } from "../dev/local-env.ts";
 import { startBenchStack } from "./bench-stack.ts";
 import { measureApi } from "./scenarios/api-throughput.ts";
@@ -20,6 +24,8 @@ const targets = {
   burstAllSentWithinMs: 10_000,
   bulkInsertSeconds: 10,
 };
+
+const { values: options } = parseArgs({ options: { record: { type: "boolean", default: false } } });
 
 const stack = await startBenchStack();
 const rows: { figure: string; value: string; target: string; verdict: string }[] = [];
@@ -75,7 +81,7 @@ try {
     graphileWorker: { default: graphileDefault, batched: graphileBatched, lateness: graphileLate },
     table: rows,
   };
-  writeFileSync(path.join(projectRoot, "bench/results.json"), JSON.stringify(results, null, 2) + "\n");
+  if (options.record) writeFileSync(path.join(projectRoot, "bench/results.json"), JSON.stringify(results, null, 2) + "\n");
 
   const width = Math.max(...rows.map((r) => r.figure.length));
   const valueWidth = Math.max(...rows.map((r) => r.value.length));
@@ -83,7 +89,8 @@ try {
   for (const r of rows) {
     console.log(`${r.figure.padEnd(width)}  ${r.value.padEnd(valueWidth)}  ${r.target.padEnd(14)} ${r.verdict}`);
   }
-  console.log("\nWrote bench/results.json");
+  console.log(options.record ? "\nWrote bench/results.json"
+    : "\nNot recorded: `npm run bench -- --record` writes these figures to bench/results.json");
 } finally {
   await stack.stop();
 }

@@ -3,7 +3,10 @@
 //   const sms = createSmsSchedulerClient(supabase);
 //   const { jobId } = await sms.scheduleDelay({ to: "+61412345678", body: "Hi", workspaceId: "ws_demo", delayMinutes: 5 });
 //   const weekly = await sms.scheduleRecurring({ to: "+61412345678", body: "Hi", workspaceId: "ws_demo", cron: "0 9 * * MON" });
+// Request and answer types are derived from the API contract's zod schemas (api-schemas.ts,
+// api-types.ts, api-routes.ts in supabase/functions/_shared); only types are imported.
 import { FunctionsHttpError, type SupabaseClient } from "@supabase/supabase-js";
+import type { ApiData, ApiMethod, ApiRequest, ApiRouteName } from "../supabase/functions/_shared/api-routes.ts";
 import type {
   CancelJobRequest, JobsQuery, JobStatusQuery, PauseJobRequest, ResumeJobRequest, ScheduleDelayRequest,
   ScheduleRecurringRequest, ScheduleUntilRequest, SendSmsRequest,
@@ -50,15 +53,18 @@ export interface SmsSchedulerClient {
 }
 
 export function createSmsSchedulerClient(supabase: SupabaseClient, functionName = "trigger"): SmsSchedulerClient {
-  async function invoke<T>(route: string, method: "GET" | "POST", payload?: object): Promise<T> {
+  /** One route; its name, method, request and answer are checked against the contract's route table. */
+  async function invoke<N extends ApiRouteName>(route: N, method: ApiMethod<N>, payload: ApiRequest<N>): Promise<ApiData<N>> {
     let path = `${functionName}/${route}`;
-    if (method === "GET" && payload !== undefined) {
-      const entries = Object.entries(payload).filter(([, value]) => value !== undefined).map(([k, v]): [string, string] => [k, String(v)]);
+    // Every request is a JSON object or absent; TypeScript cannot resolve that for a generic route.
+    const fields = payload as Record<string, unknown> | undefined;
+    if (method === "GET" && fields !== undefined) {
+      const entries = Object.entries(fields).filter(([, value]) => value !== undefined).map(([k, v]): [string, string] => [k, String(v)]);
       path += `?${new URLSearchParams(entries).toString()}`;
     }
-    const { data, error } = await supabase.functions.invoke<ApiSuccess<T>>(path, {
+    const { data, error } = await supabase.functions.invoke<ApiSuccess<ApiData<N>>>(path, {
       method,
-      ...(method === "POST" ? { body: payload as Record<string, unknown> } : {}),
+      ...(method === "POST" ? { body: fields } : {}),
     });
     if (error instanceof FunctionsHttpError) {
       const response = error.context as Response;
@@ -81,6 +87,6 @@ export function createSmsSchedulerClient(supabase: SupabaseClient, functionName 
     resumeJob: (request) => invoke("resume-job", "POST", request),
     jobStatus: (query) => invoke("job-status", "GET", query),
     listJobs: (query) => invoke("jobs", "GET", query),
-    health: () => invoke("health", "GET"),
+    health: () => invoke("health", "GET", undefined),
   };
 }

@@ -39,7 +39,7 @@ const simulator = await startTwilioSimulator({ accounts, port: twilioSimulatorPo
 // One local runner (more: `npm run worker` in another terminal). TWILIO_API_BASE_URL=https://api.twilio.com
 // sends through real Twilio with the workspaces' real credentials instead.
 const twilioApi = process.env.TWILIO_API_BASE_URL ?? simulator.url;
-const runner = spawn(process.execPath, ["--import", "tsx", "dev/runner.ts"], {
+const runner = spawn(process.execPath, ["--import", "tsx", "delivery/local-runner-main.ts"], {
   cwd: projectRoot,
   stdio: ["ignore", "inherit", "inherit"],
   env: {

@@ -1,20 +1,21 @@
-// The `send-sms` Trigger.dev task: the production engine's executor. It is deliberately thin: the
-// database dispatches one run per pending attempt (supabase/migrations/*_trigger_dispatch.sql) and
-// the run does what trigger/delivery/send-sms-task.ts says — claim the job by id, send it through
-// the same delivery core the local runner uses, record the outcome.
+// The `send-sms` Trigger.dev task: the production engine's executor. It only wires Trigger.dev's
+// configuration (id, queue and concurrency, retry, max duration) and the process's environment to
+// the plain function delivery/send-sms-task.ts: the database dispatches one run per pending attempt
+// (supabase/migrations/*_trigger_dispatch.sql), and the run claims the job by id, sends it through
+// the same delivery core the local runner uses (delivery/) and records the outcome.
 //
 // Retries here are for infrastructure failures only (the run threw: database unreachable, process
 // crash). A Twilio error is not a throw: the core records it and schedules the job's own retry in
 // the database, which dispatches a new run for that attempt.
 import { AbortTaskRunError, logger, queue, task } from "@trigger.dev/sdk";
 import type postgres from "postgres";
-import { triggerTaskLimits } from "../supabase/functions/_shared/limits.ts";
-import { createDeliveryDeps, fallbackCredentialsFromEnv } from "./delivery/delivery-deps.ts";
-import type { DeliveryDeps } from "./delivery/deliver-job.ts";
+import { triggerTaskLimits, triggerTaskRetry } from "../delivery/limits.ts";
+import { createDeliveryDeps, fallbackCredentialsFromEnv, twilioApiBaseUrlFromEnv } from "../delivery/delivery-deps.ts";
+import type { DeliveryDeps } from "../delivery/deliver-job.ts";
 import {
   InvalidPayloadError, isSkippedRun, runSendSmsTask, sendSmsTaskId, type SendSmsTaskDeps,
   type SendSmsTaskResult,
-} from "./delivery/send-sms-task.ts";
+} from "../delivery/send-sms-task.ts";
 
 /** One queue for all sends; the dispatch's concurrencyKey (the workspace) splits it per tenant. */
 export const smsDeliveryQueue = queue({
@@ -26,7 +27,10 @@ type ProcessDeps = Omit<SendSmsTaskDeps, "workerId">;
 
 let processDeps: ProcessDeps | undefined;
 
-/** Built once per process (runs may share a warm process): one small pool to DATABASE_URL. */
+/**
+ * Built once per process (runs may share a warm process): one small pool to DATABASE_URL. The only
+ * place the task reads its environment (TWILIO_API_BASE_URL unset: real Twilio).
+ */
 function depsForProcess(): ProcessDeps {
   if (processDeps) return processDeps;
   const databaseUrl = process.env.DATABASE_URL;
@@ -35,6 +39,7 @@ function depsForProcess(): ProcessDeps {
     databaseUrl,
     workerId: "trigger", // replaced per run below
     statusCallbackUrl: process.env.STATUS_CALLBACK_URL,
+    twilioApiBaseUrl: twilioApiBaseUrlFromEnv(),
     fallbackCredentials: fallbackCredentialsFromEnv(),
     poolSize: 2,
   });
@@ -60,13 +65,7 @@ export const sendSmsTask = task({
   id: sendSmsTaskId,
   queue: smsDeliveryQueue,
   maxDuration: triggerTaskLimits.max_duration_seconds,
-  retry: {
-    maxAttempts: triggerTaskLimits.infrastructure_max_attempts,
-    factor: 2,
-    minTimeoutInMs: 1_000,
-    maxTimeoutInMs: 30_000,
-    randomize: true,
-  },
+  retry: triggerTaskRetry,
   run: async (payload: unknown, { ctx }): Promise<SendSmsTaskResult> => {
     // The worker id names this attempt of this run: a retried run is a new claimant, and a lease
     // still held by a crashed attempt is never mistaken for this one's.

@@ -1,7 +1,7 @@
 // The reference: graphile-worker (a well-known Postgres job queue) on the same database, same run.
 import { Logger, run, makeWorkerUtils, type Runner } from "graphile-worker";
 import type { BenchStack } from "../bench-stack.ts";
-import { distribution, round, sleep, type Distribution } from "../stats.ts";
+import { distribution, round, settlesWithin, sleep, type Distribution } from "../stats.ts";
 
 export interface GraphileThroughput {
   configuration: string;
@@ -64,7 +64,7 @@ export async function measureGraphileThroughput(stack: BenchStack, jobs: number,
   try {
     const started = Date.now();
     await addNoopJobs(stack, jobs);
-    await Promise.race([allDone, sleep(600_000)]);
+    await settlesWithin(allDone, 600_000);
     const seconds = ((finished || Date.now()) - started) / 1000;
     return { configuration: configuration === "default" ? "default (concurrency 1, poll 2 s)" : "concurrency 24, localQueue 500, batched completion",
       jobs, seconds: round(seconds, 2), jobsPerSecond: round(done / seconds, 0) };

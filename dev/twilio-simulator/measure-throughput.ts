@@ -6,7 +6,7 @@
 // --callback-url asks for status callbacks there (the simulator then also sends 3 per message).
 import http from "node:http";
 import { parseArgs } from "node:util";
-import { createTwilioClient } from "../../trigger/twilio/client.ts";
+import { createTwilioClient } from "../../delivery/twilio/client.ts";
 import { localDevelopmentAccount } from "./local-development-account.ts";
 
 const { values } = parseArgs({

@@ -1,13 +1,30 @@
-// The OpenAPI document is valid, and it agrees with the code on versions and error codes; a
-// failure inside the API answers 5xx with a request id and is logged as one JSON line.
+// The OpenAPI document is what the zod contract generates, is valid, and agrees with the code on
+// versions and error codes; a failure inside the API answers 5xx with a request id and is logged
+// as one JSON line.
+import { readFileSync } from "node:fs";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiVersion } from "../../supabase/functions/_shared/api-types.ts";
-import { apiErrorCodes, databaseErrorCodes } from "../../supabase/functions/_shared/error-codes.ts";
+import { apiRoutes } from "../../supabase/functions/_shared/api-routes.ts";
+import { apiErrorCodes, databaseErrorCodes, httpStatusOf } from "../../supabase/functions/_shared/error-codes.ts";
 import { type ApiServer, call, startApiServer } from "./support/api-server.ts";
+import { renderOpenApiYaml } from "../../openapi/document.ts";
 import { openApi, openApiPath } from "./support/openapi.ts";
 
 describe("OpenAPI document", () => {
+  it("is exactly what `npm run openapi` generates from the zod contract (never edited by hand)", () => {
+    expect(readFileSync(openApiPath, "utf8"), "openapi/openapi.yaml is stale: run `npm run openapi`").toBe(renderOpenApiYaml());
+  });
+
+  it("documents every route of the contract, each error status with exactly the codes of that status", () => {
+    for (const [name, contract] of Object.entries(apiRoutes)) {
+      const operation = openApi.paths[`/${name}`]?.[contract.method.toLowerCase()];
+      expect(operation, name).toBeDefined();
+      const statuses = Object.keys(operation?.responses ?? {}).map(Number).filter((status) => status !== 200).sort();
+      expect(statuses, name).toEqual([...new Set(contract.errors.map(httpStatusOf))].sort());
+    }
+  });
+
   it("is a valid OpenAPI 3.1 document", async () => {
     const result = await new Validator().validate(openApiPath);
     expect(result.errors ?? []).toEqual([]);

@@ -46,7 +46,7 @@ describe("cancel-job", () => {
     await sql`update public.scheduled_sms_jobs set next_attempt_at = now() - interval '1 minute' where id = ${jobId}`;
     await expect(sql`select private.claim_job(${jobId}, ${worker})`).rejects.toMatchObject({ hint: "invalid_transition" });
     const [due] = await sql`select count(*)::int as n from public.scheduled_sms_jobs
-      where id = ${jobId} and status in ('queued', 'scheduled', 'retrying')`;
+      where id = ${jobId} and is_pending`;
     expect(due?.n).toBe(0);
     expect((await status(jobId)).body.data).toMatchObject({ status: "cancelled", statusReason: "cancelled_by_user", nextAttemptTime: null });
   });

@@ -38,7 +38,7 @@ const badBodies: [string, string, Record<string, unknown>, number, string, strin
   ["body of 1601 characters", "send-sms", { ...valid, body: "x".repeat(1601) }, 400, "validation_failed", "body"],
   ["http media URL", "send-sms", { ...valid, mediaUrl: "http://example.com/a.jpg" }, 400, "validation_failed", "mediaUrl"],
   ["11 media URLs", "send-sms", { ...valid, mediaUrl: Array.from({ length: 11 }, (_, i) => `https://example.com/${i}.jpg`) }, 400, "validation_failed", "mediaUrl"],
-  ["bad workspace id", "send-sms", { ...valid, workspaceId: "demo" }, 400, "validation_failed", "workspaceId"],
+  ["bad workspace id", "send-sms", { ...valid, workspaceId: "ws demo" }, 400, "validation_failed", "workspaceId"],
   ["invalid sender number", "send-sms", { ...valid, fromNumber: "+1987654321" }, 400, "validation_failed", "fromNumber"],
   ["another workspace's sender", "send-sms", { ...valid, fromNumber: "+15017122661" }, 400, "sender_not_allowed", "fromNumber"],
   ["unknown field", "send-sms", { ...valid, priority: "high" }, 400, "validation_failed", "priority"],

@@ -5,6 +5,7 @@
 // the error envelope and leaves the database exactly as it was.
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { isStorableText } from "../../supabase/functions/_shared/api-schemas.ts";
 import { apiLimits } from "../../supabase/functions/_shared/limits.ts";
 import { type ApiServer, call, type CallOptions, startApiServer, tokens } from "../api/support/api-server.ts";
 import { connect } from "../support/database.ts";
@@ -135,6 +136,27 @@ describe("message endpoints: one bad field, an unknown field or a missing one", 
     await fc.assert(fc.asyncProperty(foreign, async ([route, json]) => {
       await refuse(route, { json });
     }), checkParameters(10));
+  });
+});
+
+describe("the generators of bad crons and timezones", () => {
+  // The API leaves cron and timezone to the database; these keep the generators honest with it.
+  const sample = (arbitrary: fc.Arbitrary<unknown>) => [...new Set(fc.sample(arbitrary, { numRuns: 400, seed: 1 }))]
+    .filter((value): value is string => typeof value === "string" && isStorableText(value));
+
+  it("every generated cron is one the database refuses (invalid, or matching no date)", async () => {
+    const expressions = sample(invalidCron);
+    const accepted = await sql<{ e: string }[]>`
+      select e from unnest(${expressions}::text[]) e
+      where case when private.is_valid_cron(e) then private.cron_next(e, 'UTC', now()) is not null else false end`;
+    expect(accepted).toEqual([]);
+    expect(expressions.length).toBeGreaterThan(100);
+  });
+
+  it("every generated timezone is unknown to the database", async () => {
+    const names = sample(invalidTimezone);
+    const known = await sql<{ tz: string }[]>`select tz from unnest(${names}::text[]) tz where private.is_valid_timezone(tz)`;
+    expect(known).toEqual([]);
   });
 });
 

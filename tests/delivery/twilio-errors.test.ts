@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { classifySendFailure, parseRetryAfter } from "../../supabase/functions/_shared/twilio-errors.ts";
+import { classifySendFailure, parseRetryAfter } from "../../delivery/twilio/error-classification.ts";
 
 describe("classifying Twilio send failures", () => {
   it.each([

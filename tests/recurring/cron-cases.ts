@@ -1,7 +1,7 @@
 // Shared generators and helpers of the recurring tests: random cron expressions croner accepts
-// too, the timezones under test, and where their UTC offset changes.
+// too, the timezones under test, where their UTC offset changes, and the DST policy as an oracle.
+import { Cron } from "croner";
 import fc from "fast-check";
-import { parseCron } from "../../supabase/functions/_shared/cron-schedule.ts";
 
 /** Zones of the property test: DST north and south, a 30-minute shift, no DST, odd offsets. */
 export const timezones = [
@@ -61,12 +61,14 @@ export const cronExpression: fc.Arbitrary<string> = fc.tuple(
   field(0, 7, 6, DAYS),
 ).map((fields) => fields.join(" "));
 
+const MINUTE = 60_000;
 const HOUR = 3_600_000;
+const DAY = 86_400_000;
 
-/** Offset of `timeZone` at `ms` in minutes (Intl only). */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
-export function offsetMinutes(ms: number, timeZone: string): number {
+/** The wall-clock minute in `timeZone` at instant `ms`, as the UTC milliseconds of its fields (Intl only). */
+export function wallClockMinute(ms: number, timeZone: string): number {
   let formatter = formatters.get(timeZone);
   if (formatter === undefined) {
     formatter = new Intl.DateTimeFormat("en-US", {
@@ -78,8 +80,12 @@ export function offsetMinutes(ms: number, timeZone: string): number {
   const parts = formatter.formatToParts(new Date(ms));
   const f: Record<string, number> = {};
   for (const p of parts) if (p.type !== "literal") f[p.type] = Number(p.value);
-  const wall = Date.UTC(f.year ?? 0, (f.month ?? 1) - 1, f.day ?? 1, f.hour ?? 0, f.minute ?? 0);
-  return Math.round((wall - Math.floor(ms / 60_000) * 60_000) / 60_000);
+  return Date.UTC(f.year ?? 0, (f.month ?? 1) - 1, f.day ?? 1, f.hour ?? 0, f.minute ?? 0);
+}
+
+/** Offset of `timeZone` at `ms` in minutes. */
+export function offsetMinutes(ms: number, timeZone: string): number {
+  return Math.round((wallClockMinute(ms, timeZone) - Math.floor(ms / MINUTE) * MINUTE) / MINUTE);
 }
 
 /** The instants (ms) in [fromMs, toMs) where the zone's offset changes, found by bisection. */
@@ -130,15 +136,62 @@ export function hasTransition(timeZone: string, fromMs: number, toMs: number): b
 }
 
 /**
+ * The values a minute or hour field without `*` or `/` names: a list of numbers and ranges (the
+ * generator's grammar; names occur only in the month and weekday fields).
+ */
+function listedValues(field: string): Set<number> {
+  const values = new Set<number>();
+  for (const part of field.split(",")) {
+    const [low, high = low] = part.split("-").map(Number);
+    for (let v = low ?? 0; v <= (high ?? -1); v++) values.add(v);
+  }
+  return values;
+}
+
+/**
  * croner's fixed-time jobs (option fixedTimeRule "single-value"): one value, no `*` or step, in
  * both minute and hour. croner applies our DST policy to them; other ("interval") jobs it runs on
  * both passes of a repeated hour and skips in a gap, which our policy deliberately does not.
  */
 export function isCronerFixedTime(expression: string): boolean {
-  const spec = parseCron(expression);
-  if (spec === null) return false;
-  const [minute = "", hour = ""] = expression.trim().split(/\s+/);
-  const single = (text: string, values: readonly boolean[]) =>
-    !text.includes("*") && !text.includes("/") && values.filter(Boolean).length === 1;
-  return single(minute, spec.minutes) && single(hour, spec.hours);
+  const [minute = "*", hour = "*"] = expression.trim().split(/\s+/);
+  const single = (text: string) => !text.includes("*") && !text.includes("/") && listedValues(text).size === 1;
+  return single(minute) && single(hour);
+}
+
+/**
+ * The instant a wall-clock minute (the UTC milliseconds of its fields) names in `timeZone` under the
+ * documented DST policy: its only instant; the first of two (fall-back); in a spring-forward gap,
+ * the transition instant, the first one whose wall clock is past it.
+ */
+export function policyInstant(wallMs: number, timeZone: string): number {
+  const candidates = [offsetMinutes(wallMs - DAY, timeZone), offsetMinutes(wallMs + DAY, timeZone)]
+    .map((offset) => wallMs - offset * MINUTE).sort((a, b) => a - b);
+  const exact = candidates.find((instant) => wallClockMinute(instant, timeZone) === wallMs);
+  if (exact !== undefined) return exact;
+  // In the gap: between the two candidates the clock jumps from before wallMs to after it.
+  let lo = candidates[0] ?? wallMs;
+  let hi = candidates[1] ?? wallMs;
+  while (hi - lo > MINUTE) {
+    const mid = Math.floor((lo + hi) / (2 * MINUTE)) * MINUTE;
+    if (wallClockMinute(mid, timeZone) < wallMs) lo = mid; else hi = mid;
+  }
+  return hi;
+}
+
+/**
+ * The next run after `after` under the documented DST policy, independent of the SQL evaluator:
+ * croner in UTC (no DST) lists the matching wall-clock minutes, policyInstant places each one, and
+ * the first placed after `after` is the run. Wall times placed at or before it (a repeated hour's
+ * second pass, a gap already used) are passed over.
+ */
+export function policyNextRun(expression: string, timeZone: string, after: Date): Date | null {
+  const wallTimes = new Cron(expression, { timezone: "UTC" });
+  let wall = wallTimes.nextRun(new Date(wallClockMinute(after.getTime(), timeZone) - 1));
+  for (let i = 0; wall !== null && i < 10_000; i++) {
+    const instant = policyInstant(wall.getTime(), timeZone);
+    if (instant > after.getTime()) return new Date(instant);
+    wall = wallTimes.nextRun(wall);
+  }
+  return null;
 }

@@ -6,11 +6,11 @@ import { startFunctionsServer, type FunctionsServer } from "../../dev/functions-
 import { localAuth, projectRoot } from "../../dev/local-env.ts";
 import { startTwilioSimulator, type RunningTwilioSimulator } from "../../dev/twilio-simulator/start-twilio-simulator.ts";
 import type { SimulatorConfigPatch } from "../../dev/twilio-simulator/simulator-config.ts";
-import { createDeliveryDeps } from "../../trigger/delivery/delivery-deps.ts";
-import { deliveryLimits } from "../../supabase/functions/_shared/limits.ts";
-import { LocalRunner, type LocalRunnerOptions } from "../../trigger/delivery/local-runner.ts";
-import { createTwilioSender } from "../../trigger/twilio/sender.ts";
-import type { DeliveryResult } from "../../trigger/delivery/types.ts";
+import { createDeliveryDeps } from "../../delivery/delivery-deps.ts";
+import { deliveryLimits } from "../../delivery/limits.ts";
+import { LocalRunner, type LocalRunnerOptions } from "../../delivery/local-runner.ts";
+import { createTwilioSender } from "../../delivery/twilio/sender.ts";
+import type { DeliveryResult } from "../../delivery/types.ts";
 import { connect, databaseUrl, type Sql } from "./database.ts";
 
 export interface InProcessRunner {
@@ -98,7 +98,7 @@ export async function startLocalStack(simulatorConfig: SimulatorConfigPatch = {}
     },
     async startRunnerProcess(env = {}) {
       // node itself, not the tsx CLI: the CLI runs the script in a grandchild that SIGKILL would orphan.
-      const child = spawn(process.execPath, ["--import", "tsx", "dev/runner.ts"], {
+      const child = spawn(process.execPath, ["--import", "tsx", "delivery/local-runner-main.ts"], {
         cwd: projectRoot,
         stdio: ["ignore", "pipe", "pipe"],
         env: {

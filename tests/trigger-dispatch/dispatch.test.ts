@@ -1,20 +1,23 @@
 // 'trigger' mode: what the database sends Trigger.dev, read from the pg_net request queue.
 import { isDeepStrictEqual } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dispatchLimits } from "../../supabase/functions/_shared/limits.ts";
-import { sendSmsTaskId } from "../../trigger/delivery/send-sms-task.ts";
-import { asUser, connect, errorCodeOf, seededUsers, type TransactionSql } from "../support/database.ts";
+import { sendSmsTaskId } from "../../delivery/send-sms-task.ts";
+import { asUser, connect, databaseLimit, errorCodeOf, seededUsers, type TransactionSql } from "../support/database.ts";
 import {
   allItems, expectedIdempotencyKey, lastRequestId, queuedRequests, rolledBack, testApiUrl, testSecretKey,
   useTriggerMode,
 } from "./support.ts";
 
 const sql = connect();
-const horizon = dispatchLimits.dispatch_horizon_seconds;
-const grace = dispatchLimits.dispatch_grace_seconds;
-const batch = dispatchLimits.dispatch_batch_items;
-const perStatementRows = dispatchLimits.dispatch_requests_per_statement * batch;
-const perSweepRows = dispatchLimits.dispatch_requests_per_sweep * batch;
+// The dispatch limits as the database defines them (private.limit_value).
+const horizon = await databaseLimit(sql, "dispatch_horizon_seconds");
+const grace = await databaseLimit(sql, "dispatch_grace_seconds");
+const batch = await databaseLimit(sql, "dispatch_batch_items");
+const requestsPerStatement = await databaseLimit(sql, "dispatch_requests_per_statement");
+const requestsPerSweep = await databaseLimit(sql, "dispatch_requests_per_sweep");
+const requestTimeoutMs = await databaseLimit(sql, "dispatch_request_timeout_ms");
+const perStatementRows = requestsPerStatement * batch;
+const perSweepRows = requestsPerSweep * batch;
 /** Time budget of the scenarios with tens of thousands of rows (the suite may share the machine). */
 const bulkTimeoutMs = 120_000;
 const isoWithZ = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -76,15 +79,6 @@ function expectDelayAt(delay: string | undefined, dueMicros: string): void {
   expect(delayMicros >= due && delayMicros - due < 1000n).toBe(true);
 }
 
-describe("dispatch limits", () => {
-  it("every dispatchLimits value equals private.dispatch_limit", async () => {
-    for (const [name, value] of Object.entries(dispatchLimits)) {
-      const [row] = await sql<{ value: string | null }[]>`select private.dispatch_limit(${name})::text as value`;
-      expect({ name, value: row?.value == null ? null : Number(row.value) }).toEqual({ name, value });
-    }
-  });
-});
-
 describe("'local' mode and an unconfigured 'trigger' mode dispatch nothing", () => {
   it("in 'local' mode inserts, retries and sweeps queue no request and leave rows undispatched", async () => {
     await rolledBack(sql, async (tx) => {
@@ -126,7 +120,7 @@ describe("dispatch on insert", () => {
       expect(request?.method).toBe("POST");
       expect(request?.url).toBe(`${testApiUrl}/api/v2/tasks/batch`);
       expect(request?.headers).toEqual({ "Content-Type": "application/json", Authorization: `Bearer ${testSecretKey}` });
-      expect(request?.timeoutMs).toBe(dispatchLimits.dispatch_request_timeout_ms);
+      expect(request?.timeoutMs).toBe(requestTimeoutMs);
       expect(request?.items).toEqual([{
         task: sendSmsTaskId,
         payload: { jobId: id },
@@ -191,7 +185,7 @@ describe("dispatch on insert", () => {
       await insertBulk(tx, 12_000);
 
       const onInsert = await queuedRequests(tx, before);
-      expect(onInsert).toHaveLength(dispatchLimits.dispatch_requests_per_statement);
+      expect(onInsert).toHaveLength(requestsPerStatement);
       expect(onInsert.map((r) => r.items.length)).toEqual(onInsert.map(() => batch));
       const [state] = await tx<{ dispatched: number; waiting: number }[]>`
         select count(*) filter (where dispatch_count = 1)::int as dispatched,
@@ -247,7 +241,7 @@ describe("dispatch on insert", () => {
       const before = await lastRequestId(tx);
       await tx`select private.run_sweep()`;
       const first = await queuedRequests(tx, before);
-      expect(first).toHaveLength(dispatchLimits.dispatch_requests_per_sweep);
+      expect(first).toHaveLength(requestsPerSweep);
       expect(allItems(first)).toHaveLength(perSweepRows);
 
       const afterFirst = await lastRequestId(tx);

@@ -1,13 +1,13 @@
-// One run of the send-sms task (trigger/delivery/send-sms-task.ts) against the real database and
+// One run of the send-sms task (delivery/send-sms-task.ts) against the real database and
 // the Twilio simulator, through the real Twilio sender: skipped when there is nothing to send,
 // delivered once when the job is due.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startTwilioSimulator, type RunningTwilioSimulator } from "../../dev/twilio-simulator/start-twilio-simulator.ts";
-import { JobStore } from "../../trigger/delivery/job-store.ts";
+import { JobStore } from "../../delivery/job-store.ts";
 import {
   InvalidPayloadError, runSendSmsTask, type SendSmsTaskDeps,
-} from "../../trigger/delivery/send-sms-task.ts";
-import { createTwilioSender } from "../../trigger/twilio/sender.ts";
+} from "../../delivery/send-sms-task.ts";
+import { createTwilioSender } from "../../delivery/twilio/sender.ts";
 import { connect } from "../support/database.ts";
 
 const sql = connect();

@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import twilio from "twilio";
 import type { RunningTwilioSimulator } from "../../dev/twilio-simulator/start-twilio-simulator.ts";
-import { TwilioApiError } from "../../trigger/twilio/client.ts";
+import { TwilioApiError } from "../../delivery/twilio/client.ts";
 import { clientFor, rejectionOf, startSimulator, validSender } from "./support.ts";
 
 let simulator: RunningTwilioSimulator;

@@ -3,7 +3,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { expect, it } from "vitest";
-import { createTwilioClient } from "../../trigger/twilio/client.ts";
+import { createTwilioClient } from "../../delivery/twilio/client.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
 

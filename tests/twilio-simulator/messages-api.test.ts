@@ -1,9 +1,9 @@
-// The simulator's Messages API as the real twilio SDK sees it (through trigger/twilio/client.ts),
+// The simulator's Messages API as the real twilio SDK sees it (through delivery/twilio/client.ts),
 // plus the wire format checked directly.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import twilio from "twilio";
 import type { RunningTwilioSimulator } from "../../dev/twilio-simulator/start-twilio-simulator.ts";
-import { TwilioApiError } from "../../trigger/twilio/client.ts";
+import { TwilioApiError } from "../../delivery/twilio/client.ts";
 import {
   accountSid, apiKeySecret, apiKeySid, authToken, clientFor, otherAccountSid, otherAuthToken, rejectionOf,
   startSimulator, validSender,

@@ -4,7 +4,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { startTwilioSimulator, type RunningTwilioSimulator } from "../../dev/twilio-simulator/start-twilio-simulator.ts";
 import type { SimulatorConfigPatch } from "../../dev/twilio-simulator/simulator-config.ts";
-import { createTwilioClient, type TwilioClientOptions } from "../../trigger/twilio/client.ts";
+import { createTwilioClient, type TwilioClientOptions } from "../../delivery/twilio/client.ts";
 
 export const accountSid = "AC0123456789abcdef0123456789abcdef";
 export const authToken = "test-auth-token-1";

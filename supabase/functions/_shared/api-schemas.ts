@@ -1,23 +1,54 @@
 // Request schemas of the HTTP API (section 10 of the spec), shared by the Edge Function and any
 // other TypeScript that builds or checks requests. Each schema parses the raw JSON/query into the
 // values stored: phone numbers in E.164, media as a list, times as Date. Unknown fields are errors.
+// Together with api-types.ts (responses) and api-routes.ts (routes) this is the API contract:
+// openapi/openapi.yaml is generated from it (`npm run openapi`), so the field docs live here, in
+// `.meta()`; an `id` makes a schema a named component of that document.
 import { z } from "zod";
-import { nextOccurrence, parseCron, isValidTimezone } from "./cron-schedule.ts";
-import { apiLimits, databaseLimits, recurringLimits } from "./limits.ts";
+import type { FieldError } from "./api-types.ts";
+import { apiLimits, databaseLimits } from "./limits.ts";
 import { isMessagingServiceSid, toE164 } from "./phone.ts";
 import { parseIsoWithOffset } from "./time.ts";
 
+/** The API's clock in ms (Date.now): schemas that judge times against now are built per clock. */
+export type Clock = () => number;
+
+/** One schema per clock, so a route parses with the very instance the OpenAPI document describes. */
+function perClock<T>(build: (now: Clock) => T): (now?: Clock) => T {
+  const built = new WeakMap<Clock, T>();
+  return (now = Date.now) => {
+    let schema = built.get(now);
+    if (schema === undefined) {
+      schema = build(now);
+      built.set(now, schema);
+    }
+    return schema;
+  };
+}
+
 const jobStatuses = ["scheduled", "queued", "processing", "retrying", "completed", "failed", "cancelled"] as const;
-export const jobStatusSchema = z.enum(jobStatuses);
+export const jobStatusSchema = z.enum(jobStatuses).meta({ id: "JobStatus" });
 export type JobStatus = z.infer<typeof jobStatusSchema>;
 
+/**
+ * Pending: waiting to be sent, so a worker may claim it and a user may cancel it. The database's
+ * one definition is the generated column scheduled_sms_jobs.is_pending; this is its TypeScript
+ * name for the same three statuses (a test keeps the two equal). The others are processing and the
+ * terminal statuses.
+ */
+export const pendingJobStatuses = ["scheduled", "queued", "retrying"] as const satisfies readonly JobStatus[];
+export function isPendingJobStatus(status: JobStatus): boolean {
+  return (pendingJobStatuses as readonly JobStatus[]).includes(status);
+}
+
 const scheduleStatuses = ["active", "paused", "ended", "cancelled"] as const;
-export const scheduleStatusSchema = z.enum(scheduleStatuses);
+export const scheduleStatusSchema = z.enum(scheduleStatuses).meta({ id: "ScheduleStatus" });
 export type ScheduleStatus = z.infer<typeof scheduleStatusSchema>;
 
 /** What GET jobs lists: one-off jobs, recurring schedules, or both. */
 const jobKinds = ["job", "recurring", "all"] as const;
-export type JobKind = (typeof jobKinds)[number];
+export const jobKindSchema = z.enum(jobKinds, { error: `must be one of ${jobKinds.join(", ")}` });
+export type JobKind = z.infer<typeof jobKindSchema>;
 
 /** Recurring schedules' ids start with this; the API takes them wherever it takes a job id. */
 export const scheduleIdPrefix = "sched_";
@@ -25,14 +56,24 @@ export function isScheduleId(id: string): boolean {
   return id.startsWith(scheduleIdPrefix);
 }
 
-export const workspaceIdSchema = z.string({ error: "must be a workspace id such as ws_123" })
-  .regex(/^ws_[A-Za-z0-9_-]{1,64}$/, { error: "must be a workspace id such as ws_123" });
+const workspaceIdError = "must be a workspace id: a uuid, or 1 to 64 letters, digits, _ or - (e.g. ws_demo)";
+
+/** The adopting app's own workspace identifiers: a uuid or a short slug (a uuid is one too). */
+export const workspaceIdSchema = z.string({ error: workspaceIdError })
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, { error: workspaceIdError })
+  .meta({
+    id: "WorkspaceId",
+    description: "The workspace: a uuid, or 1-64 letters, digits, `_` or `-`",
+    examples: ["ws_demo", "9b2f6c1e-3a4d-4e5f-8a7b-1c2d3e4f5a6b"],
+  });
 
 export const jobIdSchema = z.string({ error: "must be a job id" })
-  .regex(/^[A-Za-z0-9_-]{1,100}$/, { error: "must be a job id" });
+  .regex(/^[A-Za-z0-9_-]{1,100}$/, { error: "must be a job id" })
+  .meta({ description: "A job's id (job_…) or a recurring schedule's (sched_…)" });
 
 /** A recipient: a valid, allocated number in international format, stored as E.164. */
 export const phoneNumberSchema = z.string({ error: "must be a phone number in international format, e.g. +61412345678" })
+  .meta({ examples: ["+61412345678"] })
   .transform((value, ctx) => {
     const e164 = toE164(value);
     if (e164 === null) {
@@ -40,7 +81,8 @@ export const phoneNumberSchema = z.string({ error: "must be a phone number in in
       return z.NEVER;
     }
     return e164;
-  });
+  })
+  .meta({ id: "Phone", description: "International format; stored and returned as E.164" });
 
 /** A sender: one of the workspace's numbers (E.164) or a Twilio Messaging Service SID (MG…). */
 export const senderSchema = z.string({ error: "must be a phone number or a Messaging Service SID" })
@@ -79,31 +121,42 @@ export const messageBodySchema = z.string({ error: "must be a string" })
   .refine(isStorableText, { error: storableTextError })
   .refine((value) => value.trim() !== "", { error: "must not be empty or blank" })
   .refine((value) => [...value].length <= databaseLimits.body_max_chars,
-    { error: `must have at most ${databaseLimits.body_max_chars} characters` });
+    { error: `must have at most ${databaseLimits.body_max_chars} characters` })
+  .meta({
+    minLength: 1,
+    maxLength: databaseLimits.body_max_chars,
+    description: `1-${databaseLimits.body_max_chars} characters (Unicode code points), not blank`,
+  });
 
-const httpsUrlSchema = z.string({ error: "must be an https URL" })
+const httpsUrlError = "must be an https URL";
+const httpsUrlSchema = z.string({ error: httpsUrlError })
   .max(databaseLimits.media_url_max_chars, { error: `must have at most ${databaseLimits.media_url_max_chars} characters` })
-  .refine((value) => /^https:\/\/[^\s/?#]+\S*$/.test(value) && isStorableText(value) && URL.canParse(value),
-    { error: "must be an https URL" });
+  // The pattern is the database's; `abort` keeps one message per bad URL when the refine would fail too.
+  .regex(/^https:\/\/[^\s/?#]+\S*$/, { error: httpsUrlError, abort: true })
+  .refine((value) => isStorableText(value) && URL.canParse(value), { error: httpsUrlError });
 
 /** One https URL or a list of them; always stored as a list. */
 export const mediaUrlSchema = z.union([
   httpsUrlSchema.transform((url) => [url]),
   z.array(httpsUrlSchema).max(databaseLimits.media_urls_max, { error: `must hold at most ${databaseLimits.media_urls_max} URLs` }),
-], { error: `must be an https URL or a list of at most ${databaseLimits.media_urls_max} https URLs` });
+], { error: `must be an https URL or a list of at most ${databaseLimits.media_urls_max} https URLs` })
+  .meta({ id: "MediaUrl", description: `One https URL or a list of at most ${databaseLimits.media_urls_max} (MMS)` });
 
 export const metadataSchema = z.record(z.string(), z.unknown(), { error: "must be a JSON object" })
   .refine(isStorableJson, { error: `keys and strings ${storableTextError}` })
   .refine((value) => new TextEncoder().encode(JSON.stringify(value)).length <= databaseLimits.metadata_max_bytes,
     { error: `must be at most ${databaseLimits.metadata_max_bytes} bytes as JSON` });
 
+const dateTimeError = "must be an ISO-8601 date-time with an offset, e.g. 2025-05-11T16:00:00+10:00";
+const dateTimeInput = () => z.string({ error: dateTimeError }).meta({ examples: ["2027-05-11T16:00:00+10:00"] });
+
 /** A future time (a little clock skew allowed) within the scheduling horizon, with an explicit offset. */
-export function scheduledTimeSchema(now: () => number = Date.now) {
-  return z.string({ error: "must be an ISO-8601 date-time with an offset, e.g. 2025-05-11T16:00:00+10:00" })
+export function scheduledTimeSchema(now: Clock = Date.now) {
+  return dateTimeInput()
     .transform((value, ctx) => {
       const date = parseIsoWithOffset(value);
       if (date === null) {
-        ctx.addIssue({ code: "custom", message: "must be an ISO-8601 date-time with an offset, e.g. 2025-05-11T16:00:00+10:00" });
+        ctx.addIssue({ code: "custom", message: dateTimeError });
         return z.NEVER;
       }
       const current = now();
@@ -116,89 +169,101 @@ export function scheduledTimeSchema(now: () => number = Date.now) {
         return z.NEVER;
       }
       return date;
+    })
+    .meta({
+      description: `ISO-8601 with an offset; at most ${databaseLimits.schedule_past_skew_seconds} s past, ` +
+        `at most ${databaseLimits.schedule_max_ahead_seconds / 86400} days ahead`,
     });
 }
 
 /** Any instant as ISO-8601 with an explicit offset (years 1-9999), e.g. a bound of a range. */
-export const isoDateTimeSchema = z.string({ error: "must be an ISO-8601 date-time with an offset" })
+export const isoDateTimeSchema = dateTimeInput()
   .transform((value, ctx) => {
     const date = parseIsoWithOffset(value);
     if (date === null) {
-      ctx.addIssue({ code: "custom", message: "must be an ISO-8601 date-time with an offset" });
+      ctx.addIssue({ code: "custom", message: dateTimeError });
       return z.NEVER;
     }
     return date;
-  });
+  })
+  .meta({ description: "ISO-8601 with an offset" });
 
-const cronError = "must be a standard 5-field cron expression (minute hour day-of-month month day-of-week), e.g. \"0 9 * * MON\"";
+const cronMaxChars = databaseLimits.cron_expression_max_chars;
 
 /**
- * A standard 5-field cron expression as cron-schedule.ts (and private.is_valid_cron) reads it, made
- * of the grammar's characters only, that matches at least one date within the search horizon
- * (`0 0 31 2 *` never does).
+ * A cron expression to hand to the database, which alone evaluates cron (private.parse_cron):
+ * anything it refuses, including one that never matches a date (`0 0 31 2 *`), answers 400
+ * invalid_cron naming the field `cron`. Here only what could not reach it as text is refused.
  */
-export function cronExpressionSchema(now: () => number = Date.now) {
-  return z.string({ error: cronError })
-    .transform((value, ctx) => {
-      const spec = /^[\t A-Za-z0-9*,/-]{1,200}$/.test(value) ? parseCron(value) : null;
-      if (spec === null) {
-        ctx.addIssue({ code: "custom", message: cronError });
-        return z.NEVER;
-      }
-      if (nextOccurrence(spec, "UTC", new Date(now())) === null) {
-        ctx.addIssue({ code: "custom", message: `matches no date within ${recurringLimits.search_years} years` });
-        return z.NEVER;
-      }
-      return value;
-    });
-}
+export const cronExpressionSchema = z.string({ error: "must be a cron expression (a string)" })
+  .max(cronMaxChars, { error: `must have at most ${cronMaxChars} characters` })
+  .refine(isStorableText, { error: storableTextError })
+  .meta({
+    description: "Standard 5-field cron expression (minute hour day-of-month month day-of-week): lists, " +
+      "ranges, steps, JAN-DEC, SUN-SAT; wall-clock time in `timezone`. One the database refuses, or that " +
+      "never matches a date, answers 400 `invalid_cron`",
+    examples: ["0 9 * * MON", "*/15 8-17 * * 1-5"],
+  });
 
 const timezoneError = "must be an IANA timezone name, e.g. Australia/Sydney";
 
-/** An IANA timezone name the runtime knows (the database's list has the last word). */
+/**
+ * A string shaped like an IANA timezone name; the database (private.is_valid_timezone) decides
+ * whether it is one, and answers 400 invalid_timezone naming the field `timezone` if not.
+ */
 export const timezoneSchema = z.string({ error: timezoneError })
-  .refine((value) => /^[A-Za-z][A-Za-z0-9_+/-]{0,63}$/.test(value) && isValidTimezone(value), { error: timezoneError });
+  .regex(/^[A-Za-z][A-Za-z0-9_+/-]{0,63}$/, { error: timezoneError })
+  .meta({
+    description: "IANA timezone name; default: the workspace's. An unknown one answers 400 `invalid_timezone`",
+    examples: ["America/New_York"],
+  });
 
 const messageFields = {
   to: phoneNumberSchema,
   body: messageBodySchema,
   mediaUrl: mediaUrlSchema.optional(),
   workspaceId: workspaceIdSchema,
-  /** Defaults to the workspace's default sender. */
-  fromNumber: senderSchema.optional(),
-  /** Free-form data kept with the job (not in the spec; optional). */
-  metadata: metadataSchema.optional(),
+  fromNumber: senderSchema.optional().meta({
+    description: "One of the workspace's senders (E.164 or a Messaging Service SID); default: the workspace's default sender",
+  }),
+  metadata: metadataSchema.optional().meta({
+    description: `Free-form JSON object kept with the job (not in the spec), at most ${databaseLimits.metadata_max_bytes} bytes`,
+  }),
 };
 
-export const sendSmsRequestSchema = z.strictObject(messageFields);
+export const sendSmsRequestSchema = z.strictObject(messageFields).meta({ id: "SendSmsRequest" });
 
 export const scheduleDelayRequestSchema = z.strictObject({
   ...messageFields,
   delayMinutes: z.int({ error: "must be a whole number of minutes" })
     .min(apiLimits.delay_minutes_min, { error: `must be at least ${apiLimits.delay_minutes_min}` })
-    .max(apiLimits.delay_minutes_max, { error: `must be at most ${apiLimits.delay_minutes_max} (365 days)` }),
-});
+    .max(apiLimits.delay_minutes_max, { error: `must be at most ${apiLimits.delay_minutes_max} (365 days)` })
+    .meta({ description: "Minutes from now, measured by the database's clock" }),
+}).meta({ id: "ScheduleDelayRequest" });
 
-export function scheduleUntilRequestSchema(now: () => number = Date.now) {
-  return z.strictObject({ ...messageFields, scheduledTime: scheduledTimeSchema(now) });
-}
+export const scheduleUntilRequestSchema = perClock((now) =>
+  z.strictObject({ ...messageFields, scheduledTime: scheduledTimeSchema(now) }).meta({ id: "ScheduleUntilRequest" })
+);
 
 /**
  * schedule-recurring: the message fields plus when it repeats. startAt defaults to now and obeys
  * the same rules as scheduledTime; endAt (exclusive) must come after startAt (or now).
  */
-export function scheduleRecurringRequestSchema(now: () => number = Date.now) {
-  return z.strictObject({
+export const scheduleRecurringRequestSchema = perClock((now) =>
+  z.strictObject({
     ...messageFields,
-    cron: cronExpressionSchema(now),
-    /** Defaults to the workspace's timezone. */
+    cron: cronExpressionSchema,
     timezone: timezoneSchema.optional(),
-    startAt: scheduledTimeSchema(now).optional(),
-    endAt: isoDateTimeSchema.optional(),
+    startAt: scheduledTimeSchema(now).optional().meta({
+      description: "First possible run (default now; at most 60 s past, at most 365 days ahead): the first run is " +
+        "the first occurrence at or after it",
+    }),
+    endAt: isoDateTimeSchema.optional().meta({ description: "No run at or after this time; after startAt and now" }),
     maxOccurrences: z.int({ error: "must be a whole number" })
       .min(1, { error: "must be at least 1" })
       .max(apiLimits.max_occurrences_max, { error: `must be at most ${apiLimits.max_occurrences_max}` })
-      .optional(),
+      .optional()
+      .meta({ description: "Stop after this many messages" }),
   }).superRefine((request, ctx) => {
     // zod may run this check after a field failed: compare parsed dates only.
     if (!(request.endAt instanceof Date)) return;
@@ -208,14 +273,14 @@ export function scheduleRecurringRequestSchema(now: () => number = Date.now) {
     } else if (request.endAt.getTime() <= now()) {
       ctx.addIssue({ code: "custom", path: ["endAt"], message: "must be in the future" });
     }
-  });
-}
+  }).meta({ id: "ScheduleRecurringRequest" })
+);
 
 /** A job or schedule of a workspace: cancel-job, pause-job and resume-job. */
 const jobReferenceSchema = z.strictObject({
   jobId: jobIdSchema,
   workspaceId: workspaceIdSchema,
-});
+}).meta({ id: "JobReference" });
 
 export const cancelJobRequestSchema = jobReferenceSchema;
 /** pause-job and resume-job: recurring schedules only. */
@@ -239,35 +304,36 @@ const statusListError = (kind: JobKind) =>
 
 export const jobsQuerySchema = z.strictObject({
   workspaceId: workspaceIdSchema,
-  /** job (default: one-off jobs, including schedules' occurrences), recurring (schedules) or all. */
-  kind: z.enum(jobKinds, { error: `must be one of ${jobKinds.join(", ")}` }).optional(),
-  /** One status or a comma-separated list (job statuses, schedule statuses, or both for kind=all). */
-  status: z.string()
+  kind: jobKindSchema.default("job")
+    .meta({ description: "job (default): one-off jobs, schedules' occurrences included; recurring: schedules; all: both" }),
+  status: z.string().meta({ examples: ["queued,scheduled", "active,paused"] })
     .refine((value) => value.split(",").every((status) => statusesOfKind.all.includes(status)),
       { error: statusListError("all") })
     .transform((value) => value.split(",") as (JobStatus | ScheduleStatus)[])
-    .optional(),
-  /** Jobs scheduled (schedules starting) at or after this time. */
-  from: isoDateTimeSchema.optional(),
-  /** Jobs scheduled (schedules starting) before this time. */
-  to: isoDateTimeSchema.optional(),
-  cursor: z.string().min(1).max(500).optional(),
+    .optional()
+    .meta({
+      description: "One status or a comma-separated list: job statuses for kind=job, schedule statuses (active, " +
+        "paused, ended, cancelled) for kind=recurring, either for kind=all (each applies to the rows of its kind; " +
+        "cancelled to both)",
+    }),
+  from: isoDateTimeSchema.optional().meta({ description: "scheduledTime (a schedule's startAt) at or after (ISO-8601 with offset)" }),
+  to: isoDateTimeSchema.optional().meta({ description: "scheduledTime (a schedule's startAt) before (ISO-8601 with offset)" }),
+  cursor: z.string().min(1).max(500).optional().meta({ description: "nextCursor of the previous page" }),
   limit: z.string()
     .regex(/^\d{1,4}$/, { error: "must be a whole number" })
     .transform(Number)
     .pipe(z.int().min(1).max(apiLimits.jobs_page_size_max, { error: `must be 1 to ${apiLimits.jobs_page_size_max}` }))
-    .optional(),
+    .optional()
+    .meta({ description: `Page size, 1-${apiLimits.jobs_page_size_max} (default ${apiLimits.jobs_page_size_default})` }),
 }).refine((query) => query.from === undefined || query.to === undefined || query.from < query.to,
   { error: "must be after from", path: ["to"] })
   .superRefine((query, ctx) => {
     // zod runs this check even when a field failed (then left untransformed): check only parsed values.
-    const kind = query.kind ?? "job";
-    if (Array.isArray(query.status) && Object.hasOwn(statusesOfKind, kind)
-        && !query.status.every((status) => statusesOfKind[kind].includes(status))) {
-      ctx.addIssue({ code: "custom", path: ["status"], message: statusListError(kind) });
+    if (Array.isArray(query.status) && Object.hasOwn(statusesOfKind, query.kind)
+        && !query.status.every((status) => statusesOfKind[query.kind].includes(status))) {
+      ctx.addIssue({ code: "custom", path: ["status"], message: statusListError(query.kind) });
     }
-  })
-  .transform((query) => ({ ...query, kind: query.kind ?? "job" }));
+  });
 
 export type SendSmsRequest = z.input<typeof sendSmsRequestSchema>;
 export type ScheduleDelayRequest = z.input<typeof scheduleDelayRequestSchema>;
@@ -278,12 +344,6 @@ export type PauseJobRequest = z.input<typeof pauseJobRequestSchema>;
 export type ResumeJobRequest = z.input<typeof resumeJobRequestSchema>;
 export type JobStatusQuery = z.input<typeof jobStatusQuerySchema>;
 export type JobsQuery = z.input<typeof jobsQuerySchema>;
-
-/** One bad field of a request, as reported in error.details.fields. */
-export interface FieldError {
-  field: string;
-  message: string;
-}
 
 /** zod's issues as one entry per bad field; unknown fields are named one by one. */
 export function fieldErrorsOf(error: z.ZodError): FieldError[] {

@@ -1,179 +1,219 @@
-// Response shapes of the HTTP API: the spec's {success, data} envelope and each route's data.
-// openapi/openapi.yaml describes the same shapes; tests check real responses against it.
-import type { ErrorCode } from "./error-codes.ts";
-import type { FieldError, JobStatus, ScheduleStatus } from "./api-schemas.ts";
+// Response shapes of the HTTP API as zod schemas: the spec's {success, data} envelope and each
+// route's data, with the TypeScript types derived from them. openapi/openapi.yaml is generated
+// from these (with api-schemas.ts and api-routes.ts); the API tests check every real response
+// against that document. Responses are built by the routes, never parsed: strict objects here
+// only make the document say that no other field appears.
+import { z } from "zod";
+import { apiErrorCodes, databaseErrorCodes, type ErrorCode } from "./error-codes.ts";
+import { jobStatusSchema, scheduleIdPrefix, scheduleStatusSchema, workspaceIdSchema } from "./api-schemas.ts";
+import { databaseLimits } from "./limits.ts";
 
 /** Version of the API contract, reported by GET health and in the OpenAPI document. */
 export const apiVersion = "1.0.0";
 
-export interface ApiSuccess<T> {
-  success: true;
-  data: T;
+/** How many next run times a schedule shows. */
+const previewRuns = databaseLimits.recurring_preview_runs;
+
+/** A time as the API shows it: ISO-8601 with the offset of the workspace's (or schedule's) timezone. */
+const dateTimeSchema = z.string()
+  .regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{3})?(Z|[+-]\d{2}:\d{2})$/)
+  .meta({ id: "DateTime", description: "ISO-8601 with an offset; milliseconds only when non-zero" });
+
+const scheduleIdSchema = z.string().regex(new RegExp(`^${scheduleIdPrefix}`)).meta({ description: "The schedule's id" });
+
+/** The success envelope around a route's data. */
+export function successEnvelope<Data extends z.ZodType>(data: Data) {
+  return z.strictObject({ success: z.literal(true), data });
 }
 
-export interface ApiErrorBody {
-  success: false;
-  error: {
-    code: ErrorCode;
-    message: string;
-    details?: { fields?: FieldError[] } & Record<string, unknown>;
-    /** Present on 5xx answers: quote it when reporting a problem (also in the X-Request-Id header). */
-    requestId?: string;
-  };
-}
+export type ApiSuccess<T> = z.output<ReturnType<typeof successEnvelope<z.ZodType<T>>>>;
 
+export const fieldErrorSchema = z.strictObject({ field: z.string(), message: z.string() });
+/** One bad field of a request, as reported in error.details.fields. */
+export type FieldError = z.infer<typeof fieldErrorSchema>;
+
+const errorCodes = [...Object.keys(apiErrorCodes), ...Object.keys(databaseErrorCodes)] as [ErrorCode, ...ErrorCode[]];
+
+export const errorResponseSchema = z.strictObject({
+  success: z.literal(false),
+  error: z.strictObject({
+    code: z.enum(errorCodes),
+    message: z.string(),
+    details: z.looseObject({ fields: z.array(fieldErrorSchema).optional() }).optional(),
+    requestId: z.string().optional().meta({ description: "On 5xx answers; also in the X-Request-Id header" }),
+  }),
+}).meta({ id: "ErrorResponse" });
+
+export type ApiErrorBody = z.output<typeof errorResponseSchema>;
 export type ApiResponse<T> = ApiSuccess<T> | ApiErrorBody;
 
+export const sendSmsResultSchema = z.strictObject({
+  jobId: z.string(),
+  status: jobStatusSchema,
+  messageId: z.string().meta({ description: "The job id (the Twilio SID appears in job-status as twilioSid once sent)" }),
+  scheduledTime: dateTimeSchema.meta({ description: "When the message is due: now, in the workspace's timezone" }),
+});
 /** POST send-sms. `messageId` is the job id: the Twilio SID exists only once sent (see job-status). */
-export interface SendSmsResult {
-  jobId: string;
-  status: JobStatus;
-  messageId: string;
-  /** When the message is due: now, in the workspace's timezone. */
-  scheduledTime: string;
-}
+export type SendSmsResult = z.output<typeof sendSmsResultSchema>;
 
+export const scheduleResultSchema = z.strictObject({
+  jobId: z.string(),
+  status: jobStatusSchema,
+  scheduledTime: dateTimeSchema,
+});
 /** POST schedule-delay and schedule-until. */
-export interface ScheduleResult {
-  jobId: string;
-  status: JobStatus;
-  scheduledTime: string;
-}
+export type ScheduleResult = z.output<typeof scheduleResultSchema>;
 
+export const scheduleRecurringResultSchema = z.strictObject({
+  jobId: scheduleIdSchema,
+  kind: z.literal("recurring"),
+  workspaceId: workspaceIdSchema,
+  status: scheduleStatusSchema,
+  cron: z.string(),
+  timezone: z.string().meta({ description: "IANA timezone the cron expression is read in (the workspace's unless given)" }),
+  startAt: dateTimeSchema,
+  endAt: dateTimeSchema.nullable(),
+  maxOccurrences: z.int().min(1).nullable(),
+  nextRun: dateTimeSchema.nullable().meta({ description: "The next run; null once nothing will run" }),
+  nextRuns: z.array(dateTimeSchema).max(previewRuns)
+    .meta({ description: "The next run times with the schedule timezone's offset, within endAt and maxOccurrences" }),
+  createdTime: dateTimeSchema,
+});
 /**
  * POST schedule-recurring. `jobId` is the schedule's id (sched_…), which cancel-job, pause-job,
  * resume-job and job-status take. Times carry the schedule timezone's offset.
  */
-export interface ScheduleRecurringResult {
-  jobId: string;
-  kind: "recurring";
-  workspaceId: string;
-  status: ScheduleStatus;
-  cron: string;
-  /** IANA timezone the cron expression is read in (the workspace's unless given). */
-  timezone: string;
-  startAt: string;
-  endAt: string | null;
-  maxOccurrences: number | null;
-  /** The next run; null once nothing will run. */
-  nextRun: string | null;
-  /** The next run times (at most 5), within endAt and maxOccurrences. */
-  nextRuns: string[];
-  createdTime: string;
-}
+export type ScheduleRecurringResult = z.output<typeof scheduleRecurringResultSchema>;
 
+export const cancelJobResultSchema = z.strictObject({
+  jobId: z.string(),
+  status: z.literal("cancelled"),
+});
 /** POST cancel-job: a job or a schedule, now cancelled. */
-export interface CancelJobResult {
-  jobId: string;
-  status: JobStatus;
-}
+export type CancelJobResult = z.output<typeof cancelJobResultSchema>;
 
+export const scheduleTransitionResultSchema = z.strictObject({
+  jobId: scheduleIdSchema,
+  status: scheduleStatusSchema,
+  nextRun: dateTimeSchema.nullable().meta({ description: "Null unless active" }),
+});
 /** POST pause-job and resume-job: the schedule's status afterwards and its next run (null unless active). */
-export interface ScheduleTransitionResult {
-  jobId: string;
-  status: ScheduleStatus;
-  nextRun: string | null;
-}
+export type ScheduleTransitionResult = z.output<typeof scheduleTransitionResultSchema>;
 
+export const jobViewSchema = z.strictObject({
+  jobId: z.string(),
+  kind: z.literal("job"),
+  workspaceId: workspaceIdSchema,
+  scheduleId: z.string().nullable().meta({ description: "The recurring schedule this job is an occurrence of; null for a one-off message" }),
+  status: jobStatusSchema,
+  statusReason: z.string().nullable()
+    .meta({ description: "Why the job is in its status, e.g. cancelled_by_user, retries_exhausted; null if nothing to say" }),
+  scheduledTime: dateTimeSchema,
+  completedTime: dateTimeSchema.nullable().meta({ description: "When Twilio accepted the message; null until then" }),
+  messageStatus: z.string().nullable()
+    .meta({ description: "Twilio's delivery status (queued, sent, delivered, undelivered, failed…); null before sending" }),
+  twilioSid: z.string().nullable().meta({ description: "Twilio's message SID once sent" }),
+  to: z.string(),
+  fromNumber: z.string(),
+  body: z.string(),
+  mediaUrls: z.array(z.string()),
+  metadata: z.record(z.string(), z.unknown()),
+  attempts: z.int().min(0),
+  maxAttempts: z.int().min(1),
+  nextAttemptTime: dateTimeSchema.nullable()
+    .meta({ description: "When the next attempt is due, for jobs still waiting (queued, scheduled, retrying)" }),
+  lastError: z.strictObject({ code: z.string().nullable(), message: z.string().nullable() }).nullable(),
+  createdTime: dateTimeSchema,
+  updatedTime: dateTimeSchema,
+}).meta({ id: "Job", description: "A message; times carry the workspace timezone's offset" });
 /** GET job-status of a one-off job, and each job of GET jobs. Times carry the workspace timezone's offset. */
-export interface JobView {
-  jobId: string;
-  kind: "job";
-  workspaceId: string;
-  /** The recurring schedule this job is an occurrence of; null for a one-off message. */
-  scheduleId: string | null;
-  status: JobStatus;
-  /** Why the job is in its status, e.g. cancelled_by_user, retries_exhausted; null if nothing to say. */
-  statusReason: string | null;
-  scheduledTime: string;
-  /** When Twilio accepted the message; null until then. */
-  completedTime: string | null;
-  /** Twilio's delivery status (queued, sent, delivered, undelivered, failed…); null before sending. */
-  messageStatus: string | null;
-  /** Twilio's message SID once sent. */
-  twilioSid: string | null;
-  to: string;
-  fromNumber: string;
-  body: string;
-  mediaUrls: string[];
-  metadata: Record<string, unknown>;
-  attempts: number;
-  maxAttempts: number;
-  /** When the next attempt is due, for jobs still waiting (queued, scheduled, retrying). */
-  nextAttemptTime: string | null;
-  lastError: { code: string | null; message: string | null } | null;
-  createdTime: string;
-  updatedTime: string;
-}
+export type JobView = z.output<typeof jobViewSchema>;
 
+const countSchema = z.int().min(0);
+
+export const scheduleCountsSchema = z.strictObject({
+  occurrences: countSchema.meta({ description: "Materialised as jobs (what maxOccurrences limits)" }),
+  sent: countSchema.meta({ description: "Accepted by Twilio (job completed)" }),
+  failed: countSchema,
+  pending: countSchema.meta({ description: "Materialised and not yet sent: queued, scheduled, retrying or processing" }),
+  cancelled: countSchema.meta({ description: "Materialised, then cancelled (the schedule was paused or cancelled)" }),
+  missed: countSchema.meta({ description: "Not sent: reached too late after downtime" }),
+  skipped: countSchema.meta({ description: "Not sent: the job was refused (opted out, sender not allowed)" }),
+});
 /** Occurrences of a schedule by outcome. */
-export interface ScheduleCounts {
-  /** Occurrences materialised as jobs (what maxOccurrences limits). */
-  occurrences: number;
-  /** Accepted by Twilio (job status completed). */
-  sent: number;
-  failed: number;
-  /** Materialised and not yet sent (queued, scheduled, retrying, processing). */
-  pending: number;
-  /** Materialised, then cancelled (the schedule was paused or cancelled). */
-  cancelled: number;
-  /** Not sent: the service reached them too late after downtime. */
-  missed: number;
-  /** Not sent: the job was refused (recipient opted out, sender no longer allowed, …). */
-  skipped: number;
-}
+export type ScheduleCounts = z.output<typeof scheduleCountsSchema>;
 
+export const lastOccurrenceSchema = z.strictObject({
+  time: dateTimeSchema,
+  jobId: z.string(),
+  status: jobStatusSchema,
+  messageStatus: z.string().nullable(),
+});
 /** The latest occurrence materialised, with its job's status. */
-export interface LastOccurrence {
-  time: string;
-  jobId: string;
-  status: JobStatus;
-  messageStatus: string | null;
-}
+export type LastOccurrence = z.output<typeof lastOccurrenceSchema>;
 
+export const scheduleEndedReasonSchema = z.enum(["end_at", "max_occurrences", "no_more_occurrences"]);
+export type ScheduleEndedReason = z.output<typeof scheduleEndedReasonSchema>;
+
+export const scheduleViewSchema = z.strictObject({
+  jobId: scheduleIdSchema,
+  kind: z.literal("recurring"),
+  workspaceId: workspaceIdSchema,
+  status: scheduleStatusSchema,
+  endedReason: scheduleEndedReasonSchema.nullable().meta({ description: "Why an ended schedule ended; otherwise null" }),
+  cron: z.string(),
+  timezone: z.string(),
+  startAt: dateTimeSchema,
+  endAt: dateTimeSchema.nullable(),
+  maxOccurrences: z.int().min(1).nullable(),
+  nextRun: dateTimeSchema.nullable().meta({ description: "The next run while active; null when paused, ended or cancelled" }),
+  nextRuns: z.array(dateTimeSchema).max(previewRuns),
+  counts: scheduleCountsSchema,
+  lastOccurrence: lastOccurrenceSchema.nullable()
+    .meta({ description: "The latest occurrence materialised, with its job's status; null before the first" }),
+  to: z.string(),
+  fromNumber: z.string(),
+  body: z.string(),
+  mediaUrls: z.array(z.string()),
+  metadata: z.record(z.string(), z.unknown()),
+  createdTime: dateTimeSchema,
+  updatedTime: dateTimeSchema,
+}).meta({ id: "Schedule", description: "A recurring schedule; times carry its timezone's offset" });
 /**
  * GET job-status of a schedule (sched_…), and each schedule of GET jobs (kind=recurring|all).
  * Times carry the schedule timezone's offset.
  */
-export interface ScheduleView {
-  jobId: string;
-  kind: "recurring";
-  workspaceId: string;
-  status: ScheduleStatus;
-  /** Why an ended schedule ended: end_at, max_occurrences or no_more_occurrences; otherwise null. */
-  endedReason: string | null;
-  cron: string;
-  timezone: string;
-  startAt: string;
-  endAt: string | null;
-  maxOccurrences: number | null;
-  /** The next run while active; null when paused, ended or cancelled. */
-  nextRun: string | null;
-  nextRuns: string[];
-  counts: ScheduleCounts;
-  lastOccurrence: LastOccurrence | null;
-  to: string;
-  fromNumber: string;
-  body: string;
-  mediaUrls: string[];
-  metadata: Record<string, unknown>;
-  createdTime: string;
-  updatedTime: string;
-}
+export type ScheduleView = z.output<typeof scheduleViewSchema>;
 
+export const jobOrScheduleSchema = z.discriminatedUnion("kind", [jobViewSchema, scheduleViewSchema]).meta({ id: "JobOrSchedule" });
+
+export const jobsPageSchema = z.strictObject({
+  jobs: z.array(jobOrScheduleSchema),
+  nextCursor: z.string().nullable().meta({ description: "Pass it back as `cursor` for the next page; null on the last" }),
+});
 /**
  * GET jobs: newest first (jobs by scheduledTime, schedules by startAt); pass nextCursor back as
  * `cursor` for the next page. Only JobView entries unless kind=recurring or kind=all.
  */
-export interface JobsPage {
-  jobs: (JobView | ScheduleView)[];
-  nextCursor: string | null;
-}
+export type JobsPage = z.output<typeof jobsPageSchema>;
 
+export const healthResultSchema = z.strictObject({
+  status: z.literal("ok"),
+  database: z.literal("reachable"),
+  version: z.string(),
+  time: z.string().meta({ format: "date-time", description: "The database's clock, in UTC" }),
+});
 /** GET health. */
-export interface HealthResult {
-  status: "ok";
-  database: "reachable";
-  version: string;
-  time: string;
-}
+export type HealthResult = z.output<typeof healthResultSchema>;
+
+// The envelope of each route's answer, named as in the OpenAPI document.
+export const sendSmsResponseSchema = successEnvelope(sendSmsResultSchema).meta({ id: "SendSmsResponse" });
+export const scheduleResponseSchema = successEnvelope(scheduleResultSchema).meta({ id: "ScheduleResponse" });
+export const scheduleRecurringResponseSchema = successEnvelope(scheduleRecurringResultSchema)
+  .meta({ id: "ScheduleRecurringResponse" });
+export const cancelJobResponseSchema = successEnvelope(cancelJobResultSchema).meta({ id: "CancelJobResponse" });
+export const scheduleTransitionResponseSchema = successEnvelope(scheduleTransitionResultSchema)
+  .meta({ id: "ScheduleTransitionResponse" });
+export const jobStatusResponseSchema = successEnvelope(jobOrScheduleSchema).meta({ id: "JobStatusResponse" });
+export const jobsResponseSchema = successEnvelope(jobsPageSchema).meta({ id: "JobsResponse" });
+export const healthResponseSchema = successEnvelope(healthResultSchema).meta({ id: "HealthResponse" });

@@ -1,8 +1,8 @@
 // HTTP plumbing of the API: the error type every module throws, JSON responses in the spec's
 // envelope, and reading a JSON request body within the size limit.
 import type { z } from "zod";
-import { fieldErrorsOf, type FieldError } from "../_shared/api-schemas.ts";
-import type { ApiErrorBody } from "../_shared/api-types.ts";
+import { fieldErrorsOf } from "../_shared/api-schemas.ts";
+import type { ApiErrorBody, FieldError } from "../_shared/api-types.ts";
 import { type ErrorCode, httpStatusOf } from "../_shared/error-codes.ts";
 import { apiLimits } from "../_shared/limits.ts";
 

@@ -1,27 +1,17 @@
 // The `trigger` Edge Function: wires the environment and a database connection to the handler.
 // Hosted Supabase provides SUPABASE_DB_URL (and SUPABASE_URL, from which the JWKS URL follows);
 // locally dev/functions-server.ts imports `handler` and sets the same variables.
-import postgres from "postgres";
 import { createAccessTokenVerifier } from "../_shared/access-tokens.ts";
+import { databasePool, envReader } from "../_shared/edge-runtime.ts";
 import { createTriggerHandler } from "./handler.ts";
 
-function env(name: string): string | undefined {
-  const value = Deno.env.get(name);
-  return value === undefined || value === "" ? undefined : value;
-}
+const env = envReader((name) => Deno.env.get(name));
 
 const databaseUrl = env("SUPABASE_DB_URL");
 if (databaseUrl === undefined) throw new Error("SUPABASE_DB_URL is not set");
 
 const supabaseUrl = env("SUPABASE_URL");
-const sql = postgres(databaseUrl, {
-  // Transaction-mode poolers (Supavisor) cannot keep prepared statements.
-  prepare: false,
-  max: 4,
-  connect_timeout: 10,
-  idle_timeout: 60,
-  onnotice: () => undefined,
-});
+const sql = databasePool(databaseUrl);
 
 export const handler = createTriggerHandler({
   sql,

@@ -1,5 +1,5 @@
 // A scheduled_sms_jobs row as the API shows it: camelCase, times with the workspace's offset.
-import type { JobStatus } from "../_shared/api-schemas.ts";
+import { isPendingJobStatus, type JobStatus } from "../_shared/api-schemas.ts";
 import type { JobView } from "../_shared/api-types.ts";
 import { formatInTimeZone } from "../_shared/time.ts";
 
@@ -27,8 +27,6 @@ export interface JobRow {
   recurring_schedule_id: string | null;
 }
 
-const waitingStatuses: readonly JobStatus[] = ["queued", "scheduled", "retrying"];
-
 export function toJobView(row: JobRow, timeZone: string): JobView {
   const time = (date: Date) => formatInTimeZone(date, timeZone);
   return {
@@ -49,7 +47,7 @@ export function toJobView(row: JobRow, timeZone: string): JobView {
     metadata: row.metadata,
     attempts: row.attempts,
     maxAttempts: row.max_attempts,
-    nextAttemptTime: waitingStatuses.includes(row.status) ? time(row.next_attempt_at) : null,
+    nextAttemptTime: isPendingJobStatus(row.status) ? time(row.next_attempt_at) : null,
     lastError: row.last_error_code === null && row.last_error_message === null
       ? null
       : { code: row.last_error_code, message: row.last_error_message },

@@ -1,34 +1,60 @@
-// The routes of the `trigger` function. A request path ends in /trigger/<route>: hosted Supabase
-// passes /trigger/<route>, the local server /functions/v1/trigger/<route> or the spec's
-// /api/trigger/<route>; all resolve alike.
-import type { Route } from "./route.ts";
-import { cancelJobRoute } from "./routes/cancel-job.ts";
-import { healthRoute } from "./routes/health.ts";
-import { jobStatusRoute } from "./routes/job-status.ts";
-import { jobsRoute } from "./routes/jobs.ts";
-import { pauseJobRoute } from "./routes/pause-job.ts";
-import { resumeJobRoute } from "./routes/resume-job.ts";
-import { scheduleDelayRoute } from "./routes/schedule-delay.ts";
-import { scheduleRecurringRoute } from "./routes/schedule-recurring.ts";
-import { scheduleUntilRoute } from "./routes/schedule-until.ts";
-import { sendSmsRoute } from "./routes/send-sms.ts";
+// The routes of the `trigger` function: each contract of _shared/api-routes.ts joined to its
+// handler. The router reads and parses the request with the contract's schema (a POST's JSON body,
+// a GET's query string), so a handler gets exactly what the OpenAPI document describes.
+// A request path ends in /trigger/<route>: hosted Supabase passes /trigger/<route>, the local
+// server /functions/v1/trigger/<route> or the spec's /api/trigger/<route>; all resolve alike.
+import type { Principal } from "../_shared/access-tokens.ts";
+import { type ApiRouteName, apiRoutes, isApiRouteName, type RouteContract } from "../_shared/api-routes.ts";
+import { parseWith, queryOf, readJsonBody } from "./http.ts";
+import type { PublicContext, Route, RouteHandler } from "./route.ts";
+import { cancelJob } from "./routes/cancel-job.ts";
+import { health } from "./routes/health.ts";
+import { jobStatus } from "./routes/job-status.ts";
+import { jobs } from "./routes/jobs.ts";
+import { pauseJob } from "./routes/pause-job.ts";
+import { resumeJob } from "./routes/resume-job.ts";
+import { scheduleDelay } from "./routes/schedule-delay.ts";
+import { scheduleRecurring } from "./routes/schedule-recurring.ts";
+import { scheduleUntil } from "./routes/schedule-until.ts";
+import { sendSms } from "./routes/send-sms.ts";
 
-export const routes: Record<string, Route> = {
-  "send-sms": sendSmsRoute,
-  "schedule-delay": scheduleDelayRoute,
-  "schedule-until": scheduleUntilRoute,
-  "schedule-recurring": scheduleRecurringRoute,
-  "cancel-job": cancelJobRoute,
-  "pause-job": pauseJobRoute,
-  "resume-job": resumeJobRoute,
-  "job-status": jobStatusRoute,
-  "jobs": jobsRoute,
-  "health": healthRoute,
+const handlers: { [N in ApiRouteName]: RouteHandler<N> } = {
+  "send-sms": sendSms,
+  "schedule-delay": scheduleDelay,
+  "schedule-until": scheduleUntil,
+  "schedule-recurring": scheduleRecurring,
+  "cancel-job": cancelJob,
+  "pause-job": pauseJob,
+  "resume-job": resumeJob,
+  "job-status": jobStatus,
+  "jobs": jobs,
+  "health": health,
 };
+
+async function readInput(contract: RouteContract, { request, url, now }: PublicContext): Promise<unknown> {
+  if (contract.request === undefined) return undefined;
+  const raw = contract.method === "POST" ? await readJsonBody(request) : queryOf(url);
+  return parseWith(contract.request(now), raw);
+}
+
+/** Any handler, as the router calls it: a principal only for routes that require a token. */
+type AnyHandler = (context: PublicContext & { principal?: Principal; input: unknown }) => Promise<unknown>;
+
+function routeOf(name: ApiRouteName): Route {
+  const contract: RouteContract = apiRoutes[name];
+  // Each handler is typed by its own contract entry (input, context, data); looked up by name,
+  // TypeScript sees only the union of them, which no single call satisfies.
+  const handle = handlers[name] as AnyHandler;
+  const run = async (context: PublicContext) => handle({ ...context, input: await readInput(contract, context) });
+  return contract.auth === "none"
+    ? { method: contract.method, auth: "none", handle: run }
+    : { method: contract.method, auth: "required", handle: run };
+}
+
+const routes = new Map<string, Route>(Object.keys(apiRoutes).filter(isApiRouteName).map((name) => [name, routeOf(name)]));
 
 export function findRoute(pathname: string): { name: string; route: Route } | null {
   const name = /(?:^|\/)trigger\/([a-z-]+)\/?$/.exec(pathname)?.[1];
-  if (name === undefined || !Object.hasOwn(routes, name)) return null;
-  const route = routes[name];
-  return route === undefined ? null : { name, route };
+  const route = name === undefined ? undefined : routes.get(name);
+  return name === undefined || route === undefined ? null : { name, route };
 }

@@ -1,7 +1,7 @@
 // A recurring schedule as the API shows it (job-status, jobs): private.recurring_schedule_status
 // with the schedule's message, camelCase, times with the schedule timezone's offset.
 import type { JobStatus, ScheduleStatus } from "../_shared/api-schemas.ts";
-import type { ScheduleView } from "../_shared/api-types.ts";
+import type { ScheduleEndedReason, ScheduleView } from "../_shared/api-types.ts";
 import { formatInTimeZone } from "../_shared/time.ts";
 import type { Transaction } from "./database.ts";
 import { ApiError } from "./http.ts";
@@ -10,7 +10,7 @@ export interface ScheduleRow {
   id: string;
   workspace_id: string;
   status: ScheduleStatus;
-  ended_reason: string | null;
+  ended_reason: ScheduleEndedReason | null;
   cron_expression: string;
   timezone: string;
   start_at: Date;

@@ -1,20 +1,17 @@
 // The `twilio-status` Edge Function: Twilio posts delivery statuses here (StatusCallback URL).
 // verify_jwt is off for it in supabase/config.toml: Twilio authenticates with its signature.
-import postgres from "postgres";
 import { createTwilioStatusHandler } from "./handler.ts";
+import { databasePool, envReader } from "../_shared/edge-runtime.ts";
 import { apiLimits } from "../_shared/limits.ts";
 
-function env(name: string): string | undefined {
-  const value = Deno.env.get(name);
-  return value === undefined || value === "" ? undefined : value;
-}
+const env = envReader((name) => Deno.env.get(name));
 
 const databaseUrl = env("SUPABASE_DB_URL");
 if (databaseUrl === undefined) throw new Error("SUPABASE_DB_URL is not set");
 // What Twilio signs; hosted, set it to https://<ref>.supabase.co/functions/v1/twilio-status.
 const publicUrl = env("TWILIO_STATUS_CALLBACK_URL");
 
-const sql = postgres(databaseUrl, { prepare: false, max: 4, connect_timeout: 10, idle_timeout: 60, onnotice: () => undefined });
+const sql = databasePool(databaseUrl);
 const fallbackAuthToken = env("TWILIO_AUTH_TOKEN");
 
 export const handler = createTwilioStatusHandler({

@@ -4,37 +4,31 @@
 // Cancelling a cancelled job or schedule answers 200 again (idempotent); a job already processing
 // or finished, or a schedule that ended, answers 409 invalid_transition; a job or schedule of
 // another workspace answers 404 like a missing one.
-import { cancelJobRequestSchema, isScheduleId } from "../../_shared/api-schemas.ts";
-import type { CancelJobResult } from "../../_shared/api-types.ts";
+import { isScheduleId } from "../../_shared/api-schemas.ts";
 import { requireWorkspaceAccess } from "../auth.ts";
 import { inTransaction } from "../database.ts";
-import { ApiError, parseWith, readJsonBody } from "../http.ts";
+import { ApiError } from "../http.ts";
 import type { JobRow } from "../job-view.ts";
-import type { Route } from "../route.ts";
+import type { RouteHandler } from "../route.ts";
 import { lockSchedule, type ScheduleRow } from "../schedule-view.ts";
 
-export const cancelJobRoute: Route = {
-  method: "POST",
-  auth: "required",
-  async handle({ request, sql, principal }): Promise<CancelJobResult> {
-    const { jobId, workspaceId } = parseWith(cancelJobRequestSchema, await readJsonBody(request));
-    return await inTransaction(sql, principal, async (tx) => {
-      await requireWorkspaceAccess(tx, principal, workspaceId, "write");
-      if (isScheduleId(jobId)) {
-        await lockSchedule(tx, workspaceId, jobId);
-        const actor = principal.kind === "user" ? principal.userId : null;
-        const [schedule] = await tx<Pick<ScheduleRow, "id" | "status">[]>`
-          select id, status from private.cancel_recurring_schedule(${jobId}, ${actor}::uuid)`;
-        if (schedule?.status !== "cancelled") throw new Error("private.cancel_recurring_schedule did not cancel");
-        return { jobId: schedule.id, status: "cancelled" };
-      }
-      const [owned] = await tx`
-        select 1 from public.scheduled_sms_jobs where id = ${jobId} and workspace_id = ${workspaceId}`;
-      if (owned === undefined) throw new ApiError("job_not_found", `job ${jobId} does not exist in workspace ${workspaceId}`);
-      const [job] = await tx<Pick<JobRow, "id" | "status">[]>`
-        select id, status from private.cancel_job(${jobId}, 'cancelled_by_user')`;
-      if (job === undefined) throw new Error("private.cancel_job returned no row");
-      return { jobId: job.id, status: job.status };
-    });
-  },
-};
+export const cancelJob: RouteHandler<"cancel-job"> = async ({ input: { jobId, workspaceId }, sql, principal }) =>
+  await inTransaction(sql, principal, async (tx) => {
+    await requireWorkspaceAccess(tx, principal, workspaceId, "write");
+    if (isScheduleId(jobId)) {
+      await lockSchedule(tx, workspaceId, jobId);
+      const actor = principal.kind === "user" ? principal.userId : null;
+      const [schedule] = await tx<Pick<ScheduleRow, "id" | "status">[]>`
+        select id, status from private.cancel_recurring_schedule(${jobId}, ${actor}::uuid)`;
+      if (schedule?.status !== "cancelled") throw new Error("private.cancel_recurring_schedule did not cancel");
+      return { jobId: schedule.id, status: "cancelled" };
+    }
+    const [owned] = await tx`
+      select 1 from public.scheduled_sms_jobs where id = ${jobId} and workspace_id = ${workspaceId}`;
+    if (owned === undefined) throw new ApiError("job_not_found", `job ${jobId} does not exist in workspace ${workspaceId}`);
+    // private.cancel_job cancels or refuses (invalid_transition); it never answers another status.
+    const [job] = await tx<Pick<JobRow, "id" | "status">[]>`
+      select id, status from private.cancel_job(${jobId}, 'cancelled_by_user')`;
+    if (job?.status !== "cancelled") throw new Error("private.cancel_job did not cancel");
+    return { jobId: job.id, status: "cancelled" };
+  });

@@ -4,19 +4,18 @@
 // its scheduledTime, a schedule by its startAt; from/to bound the same time. The cursor is opaque
 // to clients: it holds the last row's exact sort key (database timestamp text and id), so pages
 // never skip or repeat rows even when many share a time.
-import { type JobStatus, jobIdSchema, jobsQuerySchema, type ScheduleStatus } from "../../_shared/api-schemas.ts";
-import type { JobsPage } from "../../_shared/api-types.ts";
+import { jobIdSchema, type JobStatus, jobStatusSchema, type ScheduleStatus, scheduleStatusSchema } from "../../_shared/api-schemas.ts";
 import { apiLimits } from "../../_shared/limits.ts";
 import { parseIsoWithOffset } from "../../_shared/time.ts";
 import { requireWorkspaceAccess } from "../auth.ts";
 import { inTransaction } from "../database.ts";
-import { ApiError, parseWith, queryOf } from "../http.ts";
+import { ApiError } from "../http.ts";
 import { type JobRow, toJobView } from "../job-view.ts";
-import type { Route } from "../route.ts";
+import type { RouteHandler } from "../route.ts";
 import { loadSchedules, toScheduleView } from "../schedule-view.ts";
 
-const jobStatusNames: readonly string[] = ["scheduled", "queued", "processing", "retrying", "completed", "failed", "cancelled"];
-const scheduleStatusNames: readonly string[] = ["active", "paused", "ended", "cancelled"];
+const jobStatusNames: readonly string[] = jobStatusSchema.options;
+const scheduleStatusNames: readonly string[] = scheduleStatusSchema.options;
 
 interface CursorPosition {
   scheduledTime: string;
@@ -53,61 +52,56 @@ function decodeCursor(cursor: string): CursorPosition {
   throw ApiError.invalidFields([{ field: "cursor", message: "is not a cursor returned by this endpoint" }]);
 }
 
-export const jobsRoute: Route = {
-  method: "GET",
-  auth: "required",
-  async handle({ url, sql, principal }): Promise<JobsPage> {
-    const query = parseWith(jobsQuerySchema, queryOf(url));
-    const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
-    const limit = query.limit ?? apiLimits.jobs_page_size_default;
-    // Which statuses each kind is filtered by (null: any); a kind none of whose statuses was asked for is left out.
-    const jobStatuses = query.status?.filter((status): status is JobStatus => jobStatusNames.includes(status)) ?? null;
-    const scheduleStatuses = query.status?.filter((status): status is ScheduleStatus => scheduleStatusNames.includes(status)) ?? null;
-    const listJobs = query.kind !== "recurring" && (jobStatuses === null || jobStatuses.length > 0);
-    const listSchedules = query.kind !== "job" && (scheduleStatuses === null || scheduleStatuses.length > 0);
-    return await inTransaction(sql, principal, async (tx) => {
-      const workspace = await requireWorkspaceAccess(tx, principal, query.workspaceId, "read");
-      const jobBranch = tx`
-        select 'job' as kind, j.id, j.scheduled_time as sort_at
-        from public.scheduled_sms_jobs j
-        where j.workspace_id = ${workspace.id}
-          ${jobStatuses === null ? tx`` : tx`and j.status = any (${tx.array(jobStatuses)}::public.sms_job_status[])`}
-          ${query.from === undefined ? tx`` : tx`and j.scheduled_time >= ${query.from}::timestamptz`}
-          ${query.to === undefined ? tx`` : tx`and j.scheduled_time < ${query.to}::timestamptz`}
-          ${after === null ? tx`` : tx`and (j.scheduled_time, j.id) < (${after.scheduledTime}::timestamptz, ${after.id})`}`;
-      const scheduleBranch = tx`
-        select 'recurring' as kind, s.id, s.start_at as sort_at
-        from public.recurring_sms_schedules s
-        where s.workspace_id = ${workspace.id}
-          ${scheduleStatuses === null ? tx`` : tx`and s.status = any (${tx.array(scheduleStatuses)}::public.recurring_schedule_status[])`}
-          ${query.from === undefined ? tx`` : tx`and s.start_at >= ${query.from}::timestamptz`}
-          ${query.to === undefined ? tx`` : tx`and s.start_at < ${query.to}::timestamptz`}
-          ${after === null ? tx`` : tx`and (s.start_at, s.id) < (${after.scheduledTime}::timestamptz, ${after.id})`}`;
-      const branches = listJobs && listSchedules
-        ? tx`${jobBranch} union all ${scheduleBranch}`
-        : listJobs ? jobBranch : listSchedules ? scheduleBranch : null;
-      const rows = branches === null ? [] : await tx<{ kind: "job" | "recurring"; id: string; sort_time: string }[]>`
-        select e.kind, e.id, e.sort_at::text as sort_time
-        from (${branches}) e
-        order by e.sort_at desc, e.id desc
-        limit ${limit + 1}`;
-      const page = rows.slice(0, limit);
-      const jobIds = page.filter((row) => row.kind === "job").map((row) => row.id);
-      const jobs = jobIds.length === 0 ? [] : await tx<JobRow[]>`
-        select * from public.scheduled_sms_jobs where id = any (${tx.array(jobIds)}::text[])`;
-      const jobById = new Map(jobs.map((job) => [job.id, toJobView(job, workspace.timezone)]));
-      const schedules = await loadSchedules(tx, workspace.id, page.filter((row) => row.kind === "recurring").map((row) => row.id));
-      const scheduleById = new Map(schedules.map((schedule) => [schedule.id, toScheduleView(schedule)]));
-      const last = page.at(-1);
-      return {
-        jobs: page.flatMap((row) => {
-          const view = row.kind === "job" ? jobById.get(row.id) : scheduleById.get(row.id);
-          return view === undefined ? [] : [view];
-        }),
-        nextCursor: rows.length > limit && last !== undefined
-          ? encodeCursor({ scheduledTime: last.sort_time, id: last.id })
-          : null,
-      };
-    });
-  },
+export const jobs: RouteHandler<"jobs"> = async ({ input: query, sql, principal }) => {
+  const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
+  const limit = query.limit ?? apiLimits.jobs_page_size_default;
+  // Which statuses each kind is filtered by (null: any); a kind none of whose statuses was asked for is left out.
+  const jobStatuses = query.status?.filter((status): status is JobStatus => jobStatusNames.includes(status)) ?? null;
+  const scheduleStatuses = query.status?.filter((status): status is ScheduleStatus => scheduleStatusNames.includes(status)) ?? null;
+  const listJobs = query.kind !== "recurring" && (jobStatuses === null || jobStatuses.length > 0);
+  const listSchedules = query.kind !== "job" && (scheduleStatuses === null || scheduleStatuses.length > 0);
+  return await inTransaction(sql, principal, async (tx) => {
+    const workspace = await requireWorkspaceAccess(tx, principal, query.workspaceId, "read");
+    const jobBranch = tx`
+      select 'job' as kind, j.id, j.scheduled_time as sort_at
+      from public.scheduled_sms_jobs j
+      where j.workspace_id = ${workspace.id}
+        ${jobStatuses === null ? tx`` : tx`and j.status = any (${tx.array(jobStatuses)}::public.sms_job_status[])`}
+        ${query.from === undefined ? tx`` : tx`and j.scheduled_time >= ${query.from}::timestamptz`}
+        ${query.to === undefined ? tx`` : tx`and j.scheduled_time < ${query.to}::timestamptz`}
+        ${after === null ? tx`` : tx`and (j.scheduled_time, j.id) < (${after.scheduledTime}::timestamptz, ${after.id})`}`;
+    const scheduleBranch = tx`
+      select 'recurring' as kind, s.id, s.start_at as sort_at
+      from public.recurring_sms_schedules s
+      where s.workspace_id = ${workspace.id}
+        ${scheduleStatuses === null ? tx`` : tx`and s.status = any (${tx.array(scheduleStatuses)}::public.recurring_schedule_status[])`}
+        ${query.from === undefined ? tx`` : tx`and s.start_at >= ${query.from}::timestamptz`}
+        ${query.to === undefined ? tx`` : tx`and s.start_at < ${query.to}::timestamptz`}
+        ${after === null ? tx`` : tx`and (s.start_at, s.id) < (${after.scheduledTime}::timestamptz, ${after.id})`}`;
+    const branches = listJobs && listSchedules
+      ? tx`${jobBranch} union all ${scheduleBranch}`
+      : listJobs ? jobBranch : listSchedules ? scheduleBranch : null;
+    const rows = branches === null ? [] : await tx<{ kind: "job" | "recurring"; id: string; sort_time: string }[]>`
+      select e.kind, e.id, e.sort_at::text as sort_time
+      from (${branches}) e
+      order by e.sort_at desc, e.id desc
+      limit ${limit + 1}`;
+    const page = rows.slice(0, limit);
+    const jobIds = page.filter((row) => row.kind === "job").map((row) => row.id);
+    const jobRows = jobIds.length === 0 ? [] : await tx<JobRow[]>`
+      select * from public.scheduled_sms_jobs where id = any (${tx.array(jobIds)}::text[])`;
+    const jobById = new Map(jobRows.map((job) => [job.id, toJobView(job, workspace.timezone)]));
+    const schedules = await loadSchedules(tx, workspace.id, page.filter((row) => row.kind === "recurring").map((row) => row.id));
+    const scheduleById = new Map(schedules.map((schedule) => [schedule.id, toScheduleView(schedule)]));
+    const last = page.at(-1);
+    return {
+      jobs: page.flatMap((row) => {
+        const view = row.kind === "job" ? jobById.get(row.id) : scheduleById.get(row.id);
+        return view === undefined ? [] : [view];
+      }),
+      nextCursor: rows.length > limit && last !== undefined
+        ? encodeCursor({ scheduledTime: last.sort_time, id: last.id })
+        : null,
+    };
+  });
 };

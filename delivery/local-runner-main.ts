@@ -1,18 +1,22 @@
-// `npm run worker`: a local-mode runner. `npm start` runs one; more may run at once.
+// `npm run worker`: the local runner's process entry (`npm start` spawns one; more may run at
+// once). The one place the local runner reads its environment; the defaults are the local stack's
+// (dev/local-env.ts): its database, its twilio-status function and the Twilio simulator.
 import os from "node:os";
 import { randomUUID } from "node:crypto";
-import { databaseUrl, devCluster, functionsPort, twilioSimulatorPort } from "./local-env.ts";
-import { deliveryLimits } from "../supabase/functions/_shared/limits.ts";
-import { createDeliveryDeps, fallbackCredentialsFromEnv } from "../trigger/delivery/delivery-deps.ts";
-import { LocalRunner } from "../trigger/delivery/local-runner.ts";
+import { databaseUrl, devCluster, functionsPort, twilioSimulatorPort } from "../dev/local-env.ts";
+import { deliveryLimits } from "./limits.ts";
+import { createDeliveryDeps, fallbackCredentialsFromEnv, twilioApiBaseUrlFromEnv } from "./delivery-deps.ts";
+import { LocalRunner } from "./local-runner.ts";
 
-process.env.TWILIO_API_BASE_URL ??= `http://127.0.0.1:${twilioSimulatorPort}`;
+// TWILIO_API_BASE_URL=https://api.twilio.com sends through real Twilio.
+const twilioApiBaseUrl = twilioApiBaseUrlFromEnv() ?? `http://127.0.0.1:${twilioSimulatorPort}`;
 const workerId = `local-${os.hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`;
 const { sql, deps } = createDeliveryDeps({
   databaseUrl: process.env.DATABASE_URL ?? databaseUrl(devCluster),
   workerId,
   statusCallbackUrl: process.env.STATUS_CALLBACK_URL ??
     `http://127.0.0.1:${functionsPort}/functions/v1/twilio-status`,
+  twilioApiBaseUrl,
   fallbackCredentials: fallbackCredentialsFromEnv(),
   poolSize: 20,
   batchCompletions: true,
@@ -42,7 +46,7 @@ const runner = new LocalRunner(sql, deps, {
 });
 
 await runner.start();
-console.log(`runner ${workerId} started (Twilio API: ${process.env.TWILIO_API_BASE_URL})`);
+console.log(`runner ${workerId} started (Twilio API: ${twilioApiBaseUrl})`);
 
 let stopping = false;
 async function shutDown(signal: string): Promise<void> {

@@ -1,12 +1,13 @@
-// The twilio SDK client the delivery code sends with. With a base URL configured (the Twilio
-// simulator in local runs and tests, e.g. TWILIO_API_BASE_URL=http://127.0.0.1:54330) every
-// request the SDK builds for https://*.twilio.com goes there instead; otherwise to real Twilio.
+// The twilio SDK client the delivery code sends with. Given an apiBaseUrl (the Twilio simulator
+// in local runs and tests, e.g. http://127.0.0.1:54330) every request the SDK builds for
+// https://*.twilio.com goes there instead; without one, to real Twilio. The library never reads
+// the environment: process entry points read TWILIO_API_BASE_URL and pass it down.
 // Error answers are thrown as TwilioApiError: the SDK's own RestException plus the answer's
 // headers, because the SDK drops them and Retry-After decides when a 429 may be retried.
 import http from "node:http";
 import https from "node:https";
 import twilio from "twilio";
-import { parseRetryAfter } from "../../supabase/functions/_shared/twilio-errors.ts";
+import { parseRetryAfter } from "./error-classification.ts";
 import type SdkRequestClient from "twilio/lib/base/RequestClient.js";
 import type * as SdkResponse from "twilio/lib/http/response.js";
 
@@ -18,8 +19,8 @@ export interface TwilioClientOptions {
   authToken?: string;
   /** API key SID (SK…) and secret, instead of the auth token. */
   apiKey?: { sid: string; secret: string };
-  /** Where Twilio's API is; defaults to TWILIO_API_BASE_URL, and to real Twilio when that is unset. */
-  apiBaseUrl?: string;
+  /** Where Twilio's API is (e.g. the simulator's URL); undefined: real Twilio. */
+  apiBaseUrl?: string | undefined;
   /** Per-request timeout in milliseconds (the SDK's default is 30 s). */
   timeoutMs?: number;
 }
@@ -50,8 +51,8 @@ function isProblemDetails(body: unknown): boolean {
 /**
  * The SDK builds every request (URL, form parameters, credentials); this sends it over node:http(s)
  * with keep-alive agents instead of the SDK's default axios transport, which cost the runner more
- * CPU per message than everything else it does (see bench/README). It is the SDK's documented
- * `httpClient` extension point, with the same request and response shapes.
+ * CPU per message than everything else it does (see the README's Benchmark section). It is the
+ * SDK's documented `httpClient` extension point, with the same request and response shapes.
  */
 class TwilioRequestClient extends twilio.RequestClient {
   private readonly agents = {
@@ -130,8 +131,7 @@ function rebase(uri: string, baseUrl: string): string {
 }
 
 export function createTwilioClient(options: TwilioClientOptions): twilio.Twilio {
-  const baseUrl = options.apiBaseUrl ?? (process.env.TWILIO_API_BASE_URL || undefined);
-  const httpClient = new TwilioRequestClient(baseUrl, options.timeoutMs ?? 30_000);
+  const httpClient = new TwilioRequestClient(options.apiBaseUrl, options.timeoutMs ?? 30_000);
   const clientOptions = { accountSid: options.accountSid, httpClient };
   if (options.apiKey !== undefined) return twilio(options.apiKey.sid, options.apiKey.secret, clientOptions);
   if (options.authToken === undefined) throw new Error("createTwilioClient needs an authToken or an apiKey");

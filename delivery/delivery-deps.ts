@@ -1,8 +1,9 @@
-// Builds what the delivery core needs from the environment; shared by the local runner and the
-// Trigger.dev task so both send exactly the same way.
+// Builds what the delivery core needs; shared by the local runner and the Trigger.dev task so both
+// send exactly the same way. Only the process entry points read the environment (the *FromEnv
+// helpers below); everything here gets its settings passed in.
 import postgres from "postgres";
-import { deliveryLimits } from "../../supabase/functions/_shared/limits.ts";
-import { createTwilioSender } from "../twilio/sender.ts";
+import { deliveryLimits } from "./limits.ts";
+import { createTwilioSender } from "./twilio/sender.ts";
 import type { DeliveryDeps } from "./deliver-job.ts";
 import { JobStore } from "./job-store.ts";
 import type { MessageSender, TwilioCredentials } from "./types.ts";
@@ -12,6 +13,8 @@ export interface DeliveryEnvironment {
   workerId: string;
   /** Public URL of the twilio-status function; each job's callback adds ?job=<id>. Unset: no callbacks. */
   statusCallbackUrl?: string | undefined;
+  /** Twilio's API base URL (the simulator locally); undefined: real Twilio. Ignored with `sender`. */
+  twilioApiBaseUrl?: string | undefined;
   /** Single-tenant fallback when a workspace has no credentials row. */
   fallbackCredentials?: TwilioCredentials | null;
   /** Connections to the database. */
@@ -25,6 +28,11 @@ export function fallbackCredentialsFromEnv(env: NodeJS.ProcessEnv = process.env)
   const accountSid = env.TWILIO_ACCOUNT_SID;
   const authToken = env.TWILIO_AUTH_TOKEN;
   return accountSid && authToken ? { accountSid, authToken } : null;
+}
+
+/** TWILIO_API_BASE_URL, if set and not empty (e.g. the simulator); otherwise real Twilio. */
+export function twilioApiBaseUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return env.TWILIO_API_BASE_URL || undefined;
 }
 
 export function statusCallbackUrlFor(base: string | undefined, jobId: string): string | undefined {
@@ -52,7 +60,7 @@ export function createDeliveryDeps(env: DeliveryEnvironment): { sql: postgres.Sq
     sql,
     deps: {
       store,
-      sender: env.sender ?? createTwilioSender(),
+      sender: env.sender ?? createTwilioSender({ apiBaseUrl: env.twilioApiBaseUrl }),
       workerId: env.workerId,
       statusCallbackUrl: (jobId) => statusCallbackUrlFor(env.statusCallbackUrl, jobId),
     },

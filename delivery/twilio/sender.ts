@@ -1,15 +1,15 @@
-// The delivery core's MessageSender over the twilio SDK (real Twilio, or the simulator when
-// TWILIO_API_BASE_URL is set). One SDK client per Twilio account, reused across sends.
+// The delivery core's MessageSender over the twilio SDK (real Twilio, or the simulator when given
+// its apiBaseUrl). One SDK client per Twilio account, reused across sends.
 import type twilio from "twilio";
 import { createTwilioClient, TwilioApiError } from "./client.ts";
-import { deliveryLimits } from "../../supabase/functions/_shared/limits.ts";
+import { deliveryLimits } from "../limits.ts";
 import {
   type AcceptedMessage, type MessageSender, type OutgoingMessage, SendError, type TwilioCredentials,
-} from "../delivery/types.ts";
+} from "../types.ts";
 
 export interface TwilioSenderOptions {
-  /** Twilio's API base URL; defaults to TWILIO_API_BASE_URL, else real Twilio. */
-  apiBaseUrl?: string;
+  /** Twilio's API base URL (e.g. the simulator's); undefined: real Twilio. */
+  apiBaseUrl?: string | undefined;
   timeoutMs?: number;
 }
 
@@ -37,7 +37,7 @@ export function createTwilioSender(options: TwilioSenderOptions = {}): MessageSe
         accountSid: credentials.accountSid,
         authToken: credentials.authToken,
         timeoutMs: options.timeoutMs ?? deliveryLimits.twilio_request_timeout_ms,
-        ...(options.apiBaseUrl === undefined ? {} : { apiBaseUrl: options.apiBaseUrl }),
+        apiBaseUrl: options.apiBaseUrl,
       });
       clients.set(key, client);
     }

@@ -1,5 +1,5 @@
 // Sends one claimed job and records the result: completed, retry scheduled, or failed.
-import { classifySendFailure } from "../../supabase/functions/_shared/twilio-errors.ts";
+import { classifySendFailure } from "./twilio/error-classification.ts";
 import type { JobStore } from "./job-store.ts";
 import { type ClaimedJob, type DeliveryResult, type MessageSender, SendError } from "./types.ts";
 

@@ -1,5 +1,5 @@
 // The shapes the delivery core works with.
-import type { SendFailure } from "../../supabase/functions/_shared/twilio-errors.ts";
+import type { SendFailure } from "./twilio/error-classification.ts";
 
 /** A job this worker holds the lease on, with what is needed to send it. */
 export interface ClaimedJob {

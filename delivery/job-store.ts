@@ -135,7 +135,7 @@ export class JobStore {
   async nextDueAt(): Promise<Date | null> {
     const [row] = await this.sql<{ next: Date | null }[]>`
       select min(next_attempt_at) as next from public.scheduled_sms_jobs
-      where status in ('queued', 'scheduled', 'retrying')`;
+      where is_pending`;
     return row?.next ?? null;
   }
 

@@ -1,0 +1,172 @@
+// The routes of the HTTP API, each described once: method, whether it needs a token, what it is
+// for, its request and response schemas, and every error code it may answer. The `trigger`
+// function's router takes method, token rule and request parsing from here, and
+// openapi/openapi.yaml is generated from it (`npm run openapi`). Paths are /<route name>.
+import type { z } from "zod";
+import {
+  cancelJobRequestSchema, type Clock, jobsQuerySchema, jobStatusQuerySchema, pauseJobRequestSchema,
+  resumeJobRequestSchema, scheduleDelayRequestSchema, scheduleRecurringRequestSchema, scheduleUntilRequestSchema,
+  sendSmsRequestSchema,
+} from "./api-schemas.ts";
+import {
+  cancelJobResponseSchema, healthResponseSchema, jobsResponseSchema, jobStatusResponseSchema, scheduleRecurringResponseSchema,
+  scheduleResponseSchema, scheduleTransitionResponseSchema, sendSmsResponseSchema,
+} from "./api-types.ts";
+import type { ErrorCode } from "./error-codes.ts";
+
+export interface RouteContract {
+  readonly method: "GET" | "POST";
+  /** "required": a user's access token or the service-role key; "none": anyone. */
+  readonly auth: "required" | "none";
+  readonly summary: string;
+  readonly description?: string;
+  /** A POST's JSON body or a GET's query string, built for the API's clock. */
+  readonly request?: (now: Clock) => z.ZodType;
+  /** The 200 answer: the success envelope around the route's data. */
+  readonly response: z.ZodType<{ success: true; data: unknown }>;
+  readonly responseDescription: string;
+  /** Every error code the route may answer; the HTTP statuses follow (error-codes.ts). */
+  readonly errors: readonly ErrorCode[];
+  /** What a refusal status means for this route, where its codes alone do not say. */
+  readonly errorNotes?: Readonly<Partial<Record<number, string>>>;
+}
+
+/** Refusals of any route that takes a token and names a workspace. */
+const workspaceRoute = ["unauthorized", "forbidden", "workspace_not_found", "method_not_allowed", "internal_error"] as const;
+/** Refusals of reading a JSON body. */
+const jsonBody = ["validation_failed", "malformed_json", "payload_too_large", "unsupported_media_type"] as const;
+/** The database's rules for a message (private.validate_message). */
+const messageRules = [
+  "invalid_phone", "invalid_body", "invalid_media_urls", "invalid_metadata", "sender_not_allowed", "no_default_sender",
+  "recipient_opted_out",
+] as const;
+const sendTimeRules = ["scheduled_time_in_past", "scheduled_time_too_far"] as const;
+const scheduleRules = ["invalid_cron", "invalid_timezone", "invalid_schedule"] as const;
+const jobChange = [...workspaceRoute, ...jsonBody, "job_not_found", "invalid_transition"] as const;
+
+export const apiRoutes = {
+  "send-sms": {
+    method: "POST",
+    auth: "required",
+    summary: "Send a message now (the job is queued for the next worker)",
+    request: () => sendSmsRequestSchema,
+    response: sendSmsResponseSchema,
+    responseDescription: "Job created",
+    errors: [...workspaceRoute, ...jsonBody, ...messageRules],
+  },
+  "schedule-delay": {
+    method: "POST",
+    auth: "required",
+    summary: "Send a message after delayMinutes",
+    request: () => scheduleDelayRequestSchema,
+    response: scheduleResponseSchema,
+    responseDescription: "Job scheduled",
+    errors: [...workspaceRoute, ...jsonBody, ...messageRules, ...sendTimeRules],
+  },
+  "schedule-until": {
+    method: "POST",
+    auth: "required",
+    summary: "Send a message at scheduledTime",
+    request: scheduleUntilRequestSchema,
+    response: scheduleResponseSchema,
+    responseDescription: "Job scheduled (status queued if scheduledTime is now, within the clock-skew allowance)",
+    errors: [...workspaceRoute, ...jsonBody, ...messageRules, ...sendTimeRules],
+  },
+  "schedule-recurring": {
+    method: "POST",
+    auth: "required",
+    summary: "Send a message on a cron schedule in an IANA timezone",
+    description: "Creates a recurring schedule. Its `jobId` (`sched_…`) works with cancel-job, pause-job, " +
+      "resume-job and job-status. The cron expression names wall-clock times in `timezone` (the workspace's " +
+      "unless given); the answer lists the next 5 run times with that timezone's offset. The database evaluates " +
+      "the expression: one it refuses, or that never matches a date, answers 400 `invalid_cron`; an unknown " +
+      "timezone 400 `invalid_timezone`; a window without any occurrence before endAt 400 `invalid_schedule`.",
+    request: scheduleRecurringRequestSchema,
+    response: scheduleRecurringResponseSchema,
+    responseDescription: "Schedule created",
+    errors: [...workspaceRoute, ...jsonBody, ...messageRules, ...scheduleRules],
+  },
+  "cancel-job": {
+    method: "POST",
+    auth: "required",
+    summary: "Cancel a queued, scheduled or retrying job, or a recurring schedule (cancelling a cancelled one succeeds again)",
+    description: "A schedule's id (`sched_…`) cancels the schedule for good (status `cancelled`) and its pending " +
+      "occurrences; an ended schedule answers 409 `invalid_transition`.",
+    request: () => cancelJobRequestSchema,
+    response: cancelJobResponseSchema,
+    responseDescription: "The job is cancelled",
+    errors: jobChange,
+    errorNotes: { 409: "The job is processing or finished, or the schedule ended" },
+  },
+  "pause-job": {
+    method: "POST",
+    auth: "required",
+    summary: "Pause a recurring schedule (pausing a paused schedule succeeds again)",
+    description: "Nothing is sent while paused; occurrences already materialised for after now are cancelled. " +
+      "A one-off job id answers 409 `invalid_transition` (use cancel-job); a cancelled or ended schedule " +
+      "answers 409 `invalid_transition`.",
+    request: () => pauseJobRequestSchema,
+    response: scheduleTransitionResponseSchema,
+    responseDescription: "The schedule is paused",
+    errors: jobChange,
+    errorNotes: { 409: "A one-off job, or a cancelled or ended schedule" },
+  },
+  "resume-job": {
+    method: "POST",
+    auth: "required",
+    summary: "Resume a paused recurring schedule (resuming an active schedule succeeds again)",
+    description: "Continues from the first occurrence after now: paused time is not back-filled. If no " +
+      "occurrence is left (endAt passed, maxOccurrences reached) the schedule ends (status `ended`). A one-off " +
+      "job id, or a cancelled or ended schedule, answers 409 `invalid_transition`.",
+    request: () => resumeJobRequestSchema,
+    response: scheduleTransitionResponseSchema,
+    responseDescription: "The schedule is active again (or ended, if nothing is left)",
+    errors: jobChange,
+    errorNotes: { 409: "A one-off job, or a cancelled or ended schedule" },
+  },
+  "job-status": {
+    method: "GET",
+    auth: "required",
+    summary: "One job's status, or a recurring schedule's (id sched_…)",
+    request: () => jobStatusQuerySchema,
+    response: jobStatusResponseSchema,
+    responseDescription: "The job (kind job) or the schedule (kind recurring)",
+    errors: [...workspaceRoute, "validation_failed", "job_not_found"],
+  },
+  "jobs": {
+    method: "GET",
+    auth: "required",
+    summary: "A workspace's jobs and/or recurring schedules, latest first, in pages",
+    description: "Jobs sort by scheduledTime, schedules by startAt (newest first, ties by id); from/to bound " +
+      "that time. By default (kind=job) only jobs are listed, schedules' occurrences included.",
+    request: () => jobsQuerySchema,
+    response: jobsResponseSchema,
+    responseDescription: "One page",
+    errors: [...workspaceRoute, "validation_failed"],
+  },
+  "health": {
+    method: "GET",
+    auth: "none",
+    summary: "Whether the API and its database answer (no token needed)",
+    response: healthResponseSchema,
+    responseDescription: "Healthy",
+    errors: ["method_not_allowed", "service_unavailable"],
+  },
+} as const satisfies Record<string, RouteContract>;
+
+export type ApiRouteName = keyof typeof apiRoutes;
+type ContractOf<N extends ApiRouteName> = (typeof apiRoutes)[N];
+
+export type ApiMethod<N extends ApiRouteName> = ContractOf<N>["method"];
+/** What a client sends: the request schema's input (undefined for routes without one). */
+export type ApiRequest<N extends ApiRouteName> =
+  ContractOf<N> extends { request: (now: Clock) => infer S extends z.ZodType } ? z.input<S> : undefined;
+/** What a route handler receives: the request as parsed. */
+export type ApiInput<N extends ApiRouteName> =
+  ContractOf<N> extends { request: (now: Clock) => infer S extends z.ZodType } ? z.output<S> : undefined;
+/** The `data` of the route's success envelope. */
+export type ApiData<N extends ApiRouteName> = z.output<ContractOf<N>["response"]>["data"];
+
+export function isApiRouteName(name: string): name is ApiRouteName {
+  return Object.hasOwn(apiRoutes, name);
+}
