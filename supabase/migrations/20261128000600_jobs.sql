@@ -33,7 +33,9 @@ create table public.scheduled_sms_jobs (
   lease_expires_at timestamptz,
   recurring_schedule_id text references public.recurring_sms_schedules (id) on delete set null,
   occurrence_at timestamptz,
-  created_by uuid default auth.uid() references auth.users (id) on delete set null,
+  -- Who created the job (an auth.users id), kept as history like sms_job_events.actor: no foreign
+  -- key, so an insert makes no lookup per row and deleting a user never rewrites their jobs.
+  created_by uuid default auth.uid(),
   created_at timestamptz not null default now(),
   updated_at timestamptz not null default now(),
   completed_at timestamptz,
@@ -69,7 +71,6 @@ create index scheduled_sms_jobs_workspace_idx on public.scheduled_sms_jobs (work
 create index scheduled_sms_jobs_workspace_status_idx on public.scheduled_sms_jobs (workspace_id, status);
 create index scheduled_sms_jobs_lease_idx on public.scheduled_sms_jobs (lease_expires_at)
   where status = 'processing';
-create index scheduled_sms_jobs_created_by_idx on public.scheduled_sms_jobs (created_by);
 
 create table public.sms_job_events (
   id bigint generated always as identity primary key,
