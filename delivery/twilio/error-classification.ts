@@ -1,7 +1,8 @@
-// What to do about a failed send: the one place that classifies Twilio errors.
-// Codes: https://www.twilio.com/docs/api/errors
+// What to do about a failed send: the one place that decides, from the catalogue of Twilio codes
+// (supabase/functions/_shared/send-error-codes.ts: each code's meaning and whether a retry helps).
+import { type SendErrorKind, twilioErrorCodes } from "../../supabase/functions/_shared/send-error-codes.ts";
 
-export type SendFailureKind = "permanent" | "transient";
+export type SendFailureKind = SendErrorKind;
 
 export interface SendFailure {
   /** HTTP status of Twilio's answer; undefined when no answer came (network error, timeout). */
@@ -23,39 +24,6 @@ export interface SendFailureVerdict {
   minRetryDelaySeconds: number;
 }
 
-/** Twilio codes that no retry can fix: bad numbers, unreachable or opted-out recipients, bad content. */
-const permanentCodes = new Set([
-  21211, // invalid To number
-  21212, // invalid From number
-  21408, // region not enabled for the account
-  21602, // body required
-  21604, // To required
-  21606, // From is not an SMS-capable number of this account
-  21610, // recipient replied STOP (unsubscribed)
-  21612, // cannot route to this number
-  21614, // To is not a mobile number
-  21617, // body too long
-  21620, // invalid media URL
-  21623, // too many media URLs
-  21703, 21704, // messaging service issues
-  30003, // unreachable handset
-  30004, // message blocked
-  30005, // unknown destination
-  30006, // landline or unreachable carrier
-  30007, // carrier filtered
-]);
-
-/** Codes that mean "try again later" even though their HTTP status may be 4xx. */
-const transientCodes = new Set([
-  20429, // too many requests
-  21611, // the From number's queue is full
-  30001, // queue overflow
-  30008, // unknown error at the carrier
-  30500, // internal error
-  20500, // Twilio internal error
-  20503, // service unavailable
-]);
-
 export const optOutCode = 21610;
 
 export function classifySendFailure(failure: SendFailure): SendFailureVerdict {
@@ -70,8 +38,8 @@ export function classifySendFailure(failure: SendFailure): SendFailureVerdict {
     minRetryDelaySeconds: kind === "transient" ? minRetryDelaySeconds : 0,
   });
 
-  if (code !== undefined && permanentCodes.has(code)) return verdict("permanent");
-  if (code !== undefined && transientCodes.has(code)) return verdict("transient");
+  const known = code === undefined ? undefined : twilioErrorCodes[code];
+  if (known !== undefined) return verdict(known.kind);
   const status = failure.httpStatus;
   if (status === undefined) return verdict("transient"); // no answer: the network or a timeout
   if (status === 429 || status === 408 || status >= 500) return verdict("transient");

@@ -4,13 +4,14 @@
 // openapi/openapi.yaml is generated from it (`npm run openapi`). Paths are /<route name>.
 import type { z } from "zod";
 import {
-  cancelJobRequestSchema, type Clock, jobsQuerySchema, jobStatusQuerySchema, pauseJobRequestSchema,
-  resumeJobRequestSchema, scheduleDelayRequestSchema, scheduleRecurringRequestSchema, scheduleUntilRequestSchema,
-  sendSmsRequestSchema,
+  cancelJobRequestSchema, type Clock, jobEventsQuerySchema, jobsQuerySchema, jobStatusQuerySchema,
+  pauseJobRequestSchema, resumeJobRequestSchema, scheduleDelayRequestSchema, scheduleRecurringRequestSchema,
+  scheduleUntilRequestSchema, sendSmsRequestSchema, statsQuerySchema, workspacesQuerySchema,
 } from "./api-schemas.ts";
 import {
-  cancelJobResponseSchema, healthResponseSchema, jobsResponseSchema, jobStatusResponseSchema, scheduleRecurringResponseSchema,
-  scheduleResponseSchema, scheduleTransitionResponseSchema, sendSmsResponseSchema,
+  cancelJobResponseSchema, healthResponseSchema, jobEventsResponseSchema, jobsResponseSchema, jobStatusResponseSchema,
+  scheduleRecurringResponseSchema, scheduleResponseSchema, scheduleTransitionResponseSchema, sendSmsResponseSchema,
+  statsResponseSchema, workspacesResponseSchema,
 } from "./api-types.ts";
 import type { ErrorCode } from "./error-codes.ts";
 
@@ -143,6 +144,36 @@ export const apiRoutes = {
     response: jobsResponseSchema,
     responseDescription: "One page",
     errors: [...workspaceRoute, "validation_failed"],
+  },
+  "job-events": {
+    method: "GET",
+    auth: "required",
+    summary: "A job's event log (every attempt, error, retry and delivery status), or a schedule's (id sched_…)",
+    request: () => jobEventsQuerySchema,
+    response: jobEventsResponseSchema,
+    responseDescription: "The events, oldest first",
+    errors: [...workspaceRoute, "validation_failed", "job_not_found"],
+  },
+  "stats": {
+    method: "GET",
+    auth: "required",
+    summary: "A workspace's monitoring overview: jobs by status, overdue and retrying work, the sweep, " +
+      "sent/delivered/failed per minute and per hour, failures by error code",
+    description: "Read from rollups the database maintains as jobs change, so it answers in constant time " +
+      "however many jobs the workspace has.",
+    request: () => statsQuerySchema,
+    response: statsResponseSchema,
+    responseDescription: "The overview",
+    errors: [...workspaceRoute, "validation_failed"],
+  },
+  "workspaces": {
+    method: "GET",
+    auth: "required",
+    summary: "The caller's workspaces, with its role and the workspace's timezone",
+    request: () => workspacesQuerySchema,
+    response: workspacesResponseSchema,
+    responseDescription: "The workspaces",
+    errors: ["unauthorized", "method_not_allowed", "internal_error", "validation_failed"],
   },
   "health": {
     method: "GET",

@@ -292,6 +292,48 @@ export const jobStatusQuerySchema = z.strictObject({
   workspaceId: workspaceIdSchema,
 });
 
+/** GET job-events: a job's timeline (or a schedule's, for a sched_… id). */
+export const jobEventsQuerySchema = jobStatusQuerySchema;
+
+/** GET stats: the monitoring overview of one workspace. */
+export const statsQuerySchema = z.strictObject({ workspaceId: workspaceIdSchema });
+
+/** GET workspaces: the caller's workspaces; no parameters. */
+export const workspacesQuerySchema = z.strictObject({});
+
+const searchError = "must be a job or schedule id (job_…, sched_…) or at least 4 digits of a phone number (+61412…)";
+
+/**
+ * What GET jobs' `search` finds: one job or schedule by its exact id, or the jobs whose recipient
+ * number starts with the given digits (spaces, dashes, dots and parentheses ignored; a missing `+`
+ * is added, so `61412345` finds +61412345678).
+ */
+export type JobSearch = { kind: "id"; id: string } | { kind: "phonePrefix"; prefix: string };
+
+export const jobSearchSchema = z.string({ error: searchError })
+  .max(64, { error: searchError })
+  .transform((value, ctx): JobSearch => {
+    const text = value.trim();
+    if (/^(job|sched)_[A-Za-z0-9]{1,96}$/.test(text)) return { kind: "id", id: text };
+    const digits = text.replace(/[\s().-]/g, "");
+    if (/^\+?[0-9]{4,15}$/.test(digits)) return { kind: "phonePrefix", prefix: digits.startsWith("+") ? digits : `+${digits}` };
+    ctx.addIssue({ code: "custom", message: searchError });
+    return z.NEVER;
+  });
+
+const idListError = `must be 1 to ${apiLimits.jobs_page_size_max} comma-separated job or schedule ids`;
+
+/** GET jobs' `ids`: exactly these jobs or schedules (a dashboard refreshing the rows it shows). */
+export const jobIdListSchema = z.string({ error: idListError })
+  .transform((value, ctx) => {
+    const ids = value.split(",");
+    if (ids.length > apiLimits.jobs_page_size_max || !ids.every((id) => jobIdSchema.safeParse(id).success)) {
+      ctx.addIssue({ code: "custom", message: idListError });
+      return z.NEVER;
+    }
+    return [...new Set(ids)];
+  });
+
 const statusesOfKind: Record<JobKind, readonly string[]> = {
   job: jobStatuses,
   recurring: scheduleStatuses,
@@ -318,6 +360,15 @@ export const jobsQuerySchema = z.strictObject({
     }),
   from: isoDateTimeSchema.optional().meta({ description: "scheduledTime (a schedule's startAt) at or after (ISO-8601 with offset)" }),
   to: isoDateTimeSchema.optional().meta({ description: "scheduledTime (a schedule's startAt) before (ISO-8601 with offset)" }),
+  search: jobSearchSchema.optional().meta({
+    description: "A job or schedule id (exact), or the start of a recipient's number (at least 4 digits; " +
+      "formatting ignored, `+` optional) of jobs and schedules.",
+    examples: ["+61412", "job_3f2a…"],
+  }),
+  ids: jobIdListSchema.optional().meta({
+    description: `Only these jobs or schedules (comma-separated, at most ${apiLimits.jobs_page_size_max}): ` +
+      "refreshes the rows a screen shows. Other filters still apply.",
+  }),
   cursor: z.string().min(1).max(500).optional().meta({ description: "nextCursor of the previous page" }),
   limit: z.string()
     .regex(/^\d{1,4}$/, { error: "must be a whole number" })
@@ -344,6 +395,8 @@ export type PauseJobRequest = z.input<typeof pauseJobRequestSchema>;
 export type ResumeJobRequest = z.input<typeof resumeJobRequestSchema>;
 export type JobStatusQuery = z.input<typeof jobStatusQuerySchema>;
 export type JobsQuery = z.input<typeof jobsQuerySchema>;
+export type JobEventsQuery = z.input<typeof jobEventsQuerySchema>;
+export type StatsQuery = z.input<typeof statsQuerySchema>;
 
 /** zod's issues as one entry per bad field; unknown fields are named one by one. */
 export function fieldErrorsOf(error: z.ZodError): FieldError[] {

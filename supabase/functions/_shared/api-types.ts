@@ -5,7 +5,7 @@
 // only make the document say that no other field appears.
 import { z } from "zod";
 import { apiErrorCodes, databaseErrorCodes, type ErrorCode } from "./error-codes.ts";
-import { jobStatusSchema, scheduleIdPrefix, scheduleStatusSchema, workspaceIdSchema } from "./api-schemas.ts";
+import { type JobStatus, jobStatusSchema, scheduleIdPrefix, scheduleStatusSchema, workspaceIdSchema } from "./api-schemas.ts";
 import { databaseLimits } from "./limits.ts";
 
 /** Version of the API contract, reported by GET health and in the OpenAPI document. */
@@ -206,6 +206,88 @@ export const healthResultSchema = z.strictObject({
 /** GET health. */
 export type HealthResult = z.output<typeof healthResultSchema>;
 
+export const workspaceRoleSchema = z.enum(["owner", "admin", "member", "viewer"]).meta({ id: "WorkspaceRole" });
+export type WorkspaceRole = z.output<typeof workspaceRoleSchema>;
+
+export const workspaceViewSchema = z.strictObject({
+  workspaceId: workspaceIdSchema,
+  name: z.string(),
+  role: workspaceRoleSchema.nullable().meta({ description: "The caller's role; null for the service role" }),
+  canWrite: z.boolean().meta({ description: "Whether the caller may send, schedule, pause, resume and cancel here" }),
+  timezone: z.string().meta({ description: "IANA timezone: the API's times for this workspace carry its offset" }),
+}).meta({ id: "Workspace" });
+export type WorkspaceView = z.output<typeof workspaceViewSchema>;
+
+export const workspacesResultSchema = z.strictObject({
+  workspaces: z.array(workspaceViewSchema).meta({ description: "By name; every workspace for the service role" }),
+});
+/** GET workspaces: the caller's workspaces and role in each. */
+export type WorkspacesResult = z.output<typeof workspacesResultSchema>;
+
+export const jobEventSchema = z.strictObject({
+  eventId: z.int().min(1),
+  type: z.string().meta({
+    description: "Jobs: created, claimed, retry_scheduled, completed, failed, cancelled, message_status, " +
+      "duplicate_send, duplicate_message_status. Schedules: created, occurrences_missed, occurrence_skipped, " +
+      "paused, resumed, cancelled, ended, materialise_failed",
+  }),
+  time: dateTimeSchema,
+  fromStatus: z.string().nullable().meta({ description: "Jobs: the status before (null for created)" }),
+  toStatus: z.string().nullable().meta({ description: "Jobs: the status after" }),
+  attempt: z.int().min(0).nullable().meta({ description: "Jobs: the attempt it concerns" }),
+  errorCode: z.string().nullable(),
+  errorMessage: z.string().nullable(),
+  errorMeaning: z.string().nullable().meta({ description: "What errorCode means, where known" }),
+  occurrenceTime: dateTimeSchema.nullable().meta({ description: "Schedules: the occurrence it concerns" }),
+  details: z.record(z.string(), z.unknown())
+    .meta({ description: "The rest of what was recorded: Twilio SID and delivery status, retry time, lease, reason…" }),
+}).meta({ id: "JobEvent" });
+export type JobEventView = z.output<typeof jobEventSchema>;
+
+export const jobEventsResultSchema = z.strictObject({
+  jobId: z.string(),
+  kind: z.enum(["job", "recurring"]),
+  events: z.array(jobEventSchema).meta({ description: "Oldest first; the latest ones when truncated" }),
+  truncated: z.boolean().meta({ description: "True when older events were left out" }),
+});
+/** GET job-events: the event log of a job, or of a schedule. */
+export type JobEventsResult = z.output<typeof jobEventsResultSchema>;
+
+export const activityBucketSchema = z.strictObject({
+  time: dateTimeSchema.meta({ description: "Start of the bucket" }),
+  sent: countSchema.meta({ description: "Accepted by Twilio" }),
+  delivered: countSchema.meta({ description: "Reported delivered by Twilio" }),
+  failed: countSchema.meta({ description: "Failed: ours (retries exhausted, permanent errors) and Twilio's (undelivered, failed)" }),
+}).meta({ id: "ActivityBucket" });
+export type ActivityBucket = z.output<typeof activityBucketSchema>;
+
+export const statsResultSchema = z.strictObject({
+  workspaceId: workspaceIdSchema,
+  time: dateTimeSchema.meta({ description: "When these figures were read" }),
+  counts: z.strictObject(Object.fromEntries(jobStatusSchema.options.map((status) => [status, countSchema])) as
+    Record<JobStatus, typeof countSchema>).meta({ description: "Jobs by status, now" }),
+  oldestOverdue: z.strictObject({
+    time: dateTimeSchema.meta({ description: "When the oldest pending job was due" }),
+    ageSeconds: z.number().min(0),
+  }).nullable().meta({ description: "The pending job longest past its due time; null when none is overdue" }),
+  retriesPending: countSchema.meta({ description: "Jobs waiting for a retry" }),
+  failuresLastHour: countSchema,
+  sweep: z.strictObject({
+    lastRunTime: dateTimeSchema.nullable().meta({ description: "When the pg_cron sweep last finished" }),
+    healthy: z.boolean().meta({ description: "Whether it finished within the last few minutes (it runs every minute)" }),
+  }),
+  perMinute: z.array(activityBucketSchema).meta({ description: "The last 60 minutes, oldest first" }),
+  perHour: z.array(activityBucketSchema).meta({ description: "The last 7 days (168 hours), oldest first" }),
+  failuresByCode: z.array(z.strictObject({
+    code: z.string(),
+    count: z.int().min(1),
+    share: z.number().min(0).max(1).meta({ description: "Of all failures in the period" }),
+    meaning: z.string().nullable(),
+  })).meta({ description: "Failures of the last 7 days by error code, most first" }),
+});
+/** GET stats: a workspace's monitoring overview, from incrementally maintained rollups. */
+export type StatsResult = z.output<typeof statsResultSchema>;
+
 // The envelope of each route's answer, named as in the OpenAPI document.
 export const sendSmsResponseSchema = successEnvelope(sendSmsResultSchema).meta({ id: "SendSmsResponse" });
 export const scheduleResponseSchema = successEnvelope(scheduleResultSchema).meta({ id: "ScheduleResponse" });
@@ -217,3 +299,6 @@ export const scheduleTransitionResponseSchema = successEnvelope(scheduleTransiti
 export const jobStatusResponseSchema = successEnvelope(jobOrScheduleSchema).meta({ id: "JobStatusResponse" });
 export const jobsResponseSchema = successEnvelope(jobsPageSchema).meta({ id: "JobsResponse" });
 export const healthResponseSchema = successEnvelope(healthResultSchema).meta({ id: "HealthResponse" });
+export const workspacesResponseSchema = successEnvelope(workspacesResultSchema).meta({ id: "WorkspacesResponse" });
+export const jobEventsResponseSchema = successEnvelope(jobEventsResultSchema).meta({ id: "JobEventsResponse" });
+export const statsResponseSchema = successEnvelope(statsResultSchema).meta({ id: "StatsResponse" });

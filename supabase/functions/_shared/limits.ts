@@ -51,4 +51,10 @@ export const apiLimits = {
   max_occurrences_max: 1_000_000,
   /** How long a fetched JWKS (asymmetric signing keys) is reused before refetching. */
   jwks_cache_seconds: 600,
+  /** Workspaces GET workspaces lists (a user is in a few; the service role sees all, by name). */
+  workspaces_list_max: 1000,
+  /** Events GET job-events returns: the latest ones, when a schedule has more. */
+  job_events_max: 500,
+  /** GET stats calls the minute sweep healthy when it finished within this long (three sweeps). */
+  sweep_healthy_within_seconds: 180,
 } as const;

@@ -9,6 +9,7 @@ import { parseWith, queryOf, readJsonBody } from "./http.ts";
 import type { PublicContext, Route, RouteHandler } from "./route.ts";
 import { cancelJob } from "./routes/cancel-job.ts";
 import { health } from "./routes/health.ts";
+import { jobEvents } from "./routes/job-events.ts";
 import { jobStatus } from "./routes/job-status.ts";
 import { jobs } from "./routes/jobs.ts";
 import { pauseJob } from "./routes/pause-job.ts";
@@ -17,6 +18,8 @@ import { scheduleDelay } from "./routes/schedule-delay.ts";
 import { scheduleRecurring } from "./routes/schedule-recurring.ts";
 import { scheduleUntil } from "./routes/schedule-until.ts";
 import { sendSms } from "./routes/send-sms.ts";
+import { stats } from "./routes/stats.ts";
+import { workspaces } from "./routes/workspaces.ts";
 
 const handlers: { [N in ApiRouteName]: RouteHandler<N> } = {
   "send-sms": sendSms,
@@ -28,6 +31,9 @@ const handlers: { [N in ApiRouteName]: RouteHandler<N> } = {
   "resume-job": resumeJob,
   "job-status": jobStatus,
   "jobs": jobs,
+  "job-events": jobEvents,
+  "stats": stats,
+  "workspaces": workspaces,
   "health": health,
 };
 

@@ -1,10 +1,12 @@
-// GET jobs?workspaceId=…[&kind=job|recurring|all][&status=queued,scheduled][&from=…][&to=…][&limit=…][&cursor=…]:
+// GET jobs?workspaceId=…[&kind=job|recurring|all][&status=queued,scheduled][&from=…][&to=…][&search=…][&ids=…][&limit=…][&cursor=…]:
 // a workspace's jobs (kind=job, the default: one-off messages and schedules' occurrences), its
 // recurring schedules (kind=recurring) or both (kind=all), latest first, in pages. A job sorts by
-// its scheduledTime, a schedule by its startAt; from/to bound the same time. The cursor is opaque
+// its scheduledTime, a schedule by its startAt; from/to bound the same time; search finds an id or
+// the start of a recipient's number; ids picks rows a screen shows. The cursor is opaque
 // to clients: it holds the last row's exact sort key (database timestamp text and id), so pages
 // never skip or repeat rows even when many share a time.
 import { jobIdSchema, type JobStatus, jobStatusSchema, type ScheduleStatus, scheduleStatusSchema } from "../../_shared/api-schemas.ts";
+import type postgres from "postgres";
 import { apiLimits } from "../../_shared/limits.ts";
 import { parseIsoWithOffset } from "../../_shared/time.ts";
 import { requireWorkspaceAccess } from "../auth.ts";
@@ -60,8 +62,19 @@ export const jobs: RouteHandler<"jobs"> = async ({ input: query, sql, principal 
   const scheduleStatuses = query.status?.filter((status): status is ScheduleStatus => scheduleStatusNames.includes(status)) ?? null;
   const listJobs = query.kind !== "recurring" && (jobStatuses === null || jobStatuses.length > 0);
   const listSchedules = query.kind !== "job" && (scheduleStatuses === null || scheduleStatuses.length > 0);
+  const search = query.search;
   return await inTransaction(sql, principal, async (tx) => {
     const workspace = await requireWorkspaceAccess(tx, principal, query.workspaceId, "read");
+    // The filters both kinds share, given a branch's id and recipient columns.
+    const matching = (id: postgres.PendingQuery<postgres.Row[]>, phone: postgres.PendingQuery<postgres.Row[]>) => {
+      return tx`
+        ${query.ids === undefined ? tx`` : tx`and ${id} = any (${tx.array(query.ids)}::text[])`}
+        ${search?.kind === "id" ? tx`and ${id} = ${search.id}` : tx``}
+        ${search?.kind === "phonePrefix"
+          // Numbers are '+' and digits, and ':' follows '9' byte-wise: the prefix is one index range.
+          ? tx`and (${phone} collate "C") >= ${search.prefix} and (${phone} collate "C") < ${`${search.prefix}:`}`
+          : tx``}`;
+    };
     const jobBranch = tx`
       select 'job' as kind, j.id, j.scheduled_time as sort_at
       from public.scheduled_sms_jobs j
@@ -69,7 +82,8 @@ export const jobs: RouteHandler<"jobs"> = async ({ input: query, sql, principal 
         ${jobStatuses === null ? tx`` : tx`and j.status = any (${tx.array(jobStatuses)}::public.sms_job_status[])`}
         ${query.from === undefined ? tx`` : tx`and j.scheduled_time >= ${query.from}::timestamptz`}
         ${query.to === undefined ? tx`` : tx`and j.scheduled_time < ${query.to}::timestamptz`}
-        ${after === null ? tx`` : tx`and (j.scheduled_time, j.id) < (${after.scheduledTime}::timestamptz, ${after.id})`}`;
+        ${after === null ? tx`` : tx`and (j.scheduled_time, j.id) < (${after.scheduledTime}::timestamptz, ${after.id})`}
+        ${matching(tx`j.id`, tx`j.to_phone`)}`;
     const scheduleBranch = tx`
       select 'recurring' as kind, s.id, s.start_at as sort_at
       from public.recurring_sms_schedules s
@@ -77,7 +91,8 @@ export const jobs: RouteHandler<"jobs"> = async ({ input: query, sql, principal 
         ${scheduleStatuses === null ? tx`` : tx`and s.status = any (${tx.array(scheduleStatuses)}::public.recurring_schedule_status[])`}
         ${query.from === undefined ? tx`` : tx`and s.start_at >= ${query.from}::timestamptz`}
         ${query.to === undefined ? tx`` : tx`and s.start_at < ${query.to}::timestamptz`}
-        ${after === null ? tx`` : tx`and (s.start_at, s.id) < (${after.scheduledTime}::timestamptz, ${after.id})`}`;
+        ${after === null ? tx`` : tx`and (s.start_at, s.id) < (${after.scheduledTime}::timestamptz, ${after.id})`}
+        ${matching(tx`s.id`, tx`s.to_phone`)}`;
     const branches = listJobs && listSchedules
       ? tx`${jobBranch} union all ${scheduleBranch}`
       : listJobs ? jobBranch : listSchedules ? scheduleBranch : null;
