@@ -79,7 +79,10 @@ export const jobs: RouteHandler<"jobs"> = async ({ input: query, sql, principal 
       select 'job' as kind, j.id, j.scheduled_time as sort_at
       from public.scheduled_sms_jobs j
       where j.workspace_id = ${workspace.id}
-        ${jobStatuses === null ? tx`` : tx`and j.status = any (${tx.array(jobStatuses)}::public.sms_job_status[])`}
+        ${jobStatuses === null ? tx``
+          // One status reads (workspace_id, status, scheduled_time desc, id desc) in page order.
+          : jobStatuses.length === 1 ? tx`and j.status = ${jobStatuses[0] ?? ""}::public.sms_job_status`
+          : tx`and j.status = any (${tx.array(jobStatuses)}::public.sms_job_status[])`}
         ${query.from === undefined ? tx`` : tx`and j.scheduled_time >= ${query.from}::timestamptz`}
         ${query.to === undefined ? tx`` : tx`and j.scheduled_time < ${query.to}::timestamptz`}
         ${after === null ? tx`` : tx`and (j.scheduled_time, j.id) < (${after.scheduledTime}::timestamptz, ${after.id})`}
