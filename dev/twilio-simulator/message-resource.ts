@@ -1,7 +1,6 @@
 // Twilio's Message resource (API version 2010-04-01) as JSON, built from what the simulator keeps.
 import { randomUUID } from "node:crypto";
 import { twilioErrorMessage } from "./twilio-error-responses.ts";
-import { SegmentedMessage } from "sms-segments-calculator";
 
 export const apiVersion = "2010-04-01";
 
@@ -43,13 +42,23 @@ export function rfc2822(date: Date): string {
   return text;
 }
 
+const gsm7Basic = new Set(
+  "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà",
+);
+const gsm7Extension = new Set("^{}\\[~]|€\f");
 
-/**
- * SMS segments for a body as Twilio counts them, by Twilio's own calculator (GSM-7 160 / 153 per
- * part with escape pairs kept whole, UCS-2 70 / 67 in UTF-16 units).
- */
+/** SMS segments for a body: GSM-7 (160 / 153 per part) or UCS-2 (70 / 67 per part). */
 export function countSegments(body: string): number {
-  return new SegmentedMessage(body, "auto").segmentsCount;
+  let gsmLength = 0;
+  let isGsm = true;
+  for (const char of body) {
+    if (gsm7Basic.has(char)) gsmLength += 1;
+    else if (gsm7Extension.has(char)) gsmLength += 2;
+    else { isGsm = false; break; }
+  }
+  if (isGsm) return gsmLength <= 160 ? 1 : Math.ceil(gsmLength / 153);
+  const units = body.length; // UTF-16 code units, as UCS-2 counts them
+  return units <= 70 ? 1 : Math.ceil(units / 67);
 }
 
 export function messageUri(accountSid: string, sid: string): string {
