@@ -17,7 +17,8 @@ export interface BenchStack {
   url: string;
   sql: postgres.Sql;
   simulator: RunningTwilioSimulator;
-  startRunners(count: number): Promise<ChildProcess[]>;
+  /** Runner processes; status callbacks go to `statusCallbackUrl` when given (off otherwise: sending is measured). */
+  startRunners(count: number, options?: { statusCallbackUrl?: string }): Promise<ChildProcess[]>;
   stopRunners(runners: ChildProcess[]): Promise<void>;
   clearJobs(): Promise<void>;
   waitUntilSettled(expected: number, timeoutMs: number): Promise<number>;
@@ -42,13 +43,14 @@ export async function startBenchStack(): Promise<BenchStack> {
     url,
     sql,
     simulator,
-    async startRunners(count) {
+    async startRunners(count, options = {}) {
       const runners: ChildProcess[] = [];
       for (let i = 0; i < count; i++) {
         const child = spawn(process.execPath, ["--import", "tsx", "delivery/local-runner-main.ts"], {
           cwd: projectRoot,
           stdio: ["ignore", "pipe", "inherit"],
-          env: { ...process.env, DATABASE_URL: url, TWILIO_API_BASE_URL: simulator.url, STATUS_CALLBACK_URL: "" },
+          env: { ...process.env, DATABASE_URL: url, TWILIO_API_BASE_URL: simulator.url,
+            STATUS_CALLBACK_URL: options.statusCallbackUrl ?? "" },
         });
         await new Promise<void>((resolve, reject) => {
           let out = "";

@@ -49,6 +49,12 @@ export interface SmsSchedulerClient {
   /** A job (kind "job") or, for a schedule id, the schedule (kind "recurring"). */
   jobStatus(query: JobStatusQuery): Promise<JobView | ScheduleView>;
   listJobs(query: JobsQuery): Promise<JobsPage>;
+  /** A job's (or schedule's) event log, oldest first. */
+  jobEvents(query: ApiRequest<"job-events">): Promise<ApiData<"job-events">>;
+  /** A workspace's monitoring overview. */
+  stats(query: ApiRequest<"stats">): Promise<ApiData<"stats">>;
+  /** The signed-in user's workspaces, with its role in each. */
+  workspaces(): Promise<ApiData<"workspaces">>;
   health(): Promise<HealthResult>;
 }
 
@@ -87,6 +93,9 @@ export function createSmsSchedulerClient(supabase: SupabaseClient, functionName 
     resumeJob: (request) => invoke("resume-job", "POST", request),
     jobStatus: (query) => invoke("job-status", "GET", query),
     listJobs: (query) => invoke("jobs", "GET", query),
+    jobEvents: (query) => invoke("job-events", "GET", query),
+    stats: (query) => invoke("stats", "GET", query),
+    workspaces: () => invoke("workspaces", "GET", {}),
     health: () => invoke("health", "GET", undefined),
   };
 }

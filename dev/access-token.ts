@@ -1,7 +1,8 @@
 // Signs access tokens shaped like Supabase Auth's (HS256 with the project's JWT secret), for
-// `npm run token` and the tests.
+// `npm run token` and the tests, with the local stack's secret and issuer by default.
 import { SignJWT } from "jose";
 import { localAuth } from "./local-env.ts";
+import { signUserAccessToken } from "./token-signing.ts";
 
 export interface UserTokenOptions {
   userId: string;
@@ -13,15 +14,11 @@ export interface UserTokenOptions {
 }
 
 export async function signUserToken(options: UserTokenOptions): Promise<string> {
-  const now = Math.floor(Date.now() / 1000);
-  return await new SignJWT({ role: "authenticated", email: options.email, aal: "aal1", is_anonymous: false })
-    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
-    .setSubject(options.userId)
-    .setAudience(options.audience ?? "authenticated")
-    .setIssuer(options.issuer ?? localAuth.issuer)
-    .setIssuedAt(now)
-    .setExpirationTime(now + (options.expiresInSeconds ?? 3600))
-    .sign(new TextEncoder().encode(options.secret ?? localAuth.jwtSecret));
+  return await signUserAccessToken({
+    ...options,
+    secret: options.secret ?? localAuth.jwtSecret,
+    issuer: options.issuer ?? localAuth.issuer,
+  });
 }
 
 /** Like the project's service_role key: acts on every workspace. Keep it server-side. */

@@ -9,6 +9,8 @@ export interface FunctionsServer {
   functionsUrl: string;
   /** e.g. http://127.0.0.1:3000/api */
   apiUrl: string;
+  /** e.g. http://127.0.0.1:3000/ when the dashboard is served (dashboardDir), else null. */
+  dashboardUrl: string | null;
   /** Everything the server wrote to stderr so far (its 5xx log lines among it). */
   stderr(): string;
   stop(): Promise<void>;
@@ -21,12 +23,19 @@ export interface FunctionsServerOptions {
   env: Record<string, string>;
   /** Echo the server's stderr to ours (npm start) instead of only collecting it (tests). */
   echoStderr?: boolean;
+  /** A built dashboard (dashboard/dist) to serve at / on the API port. */
+  dashboardDir?: string;
+  /** Serve the local sign-in endpoints (/__local/users, /__local/token): npm start and tests only. */
+  localSignIn?: boolean;
 }
 
 export function startFunctionsServer(options: FunctionsServerOptions): Promise<FunctionsServer> {
   const deno = path.join(projectRoot, "node_modules/.bin/deno");
+  const dashboardDir = options.dashboardDir === undefined ? undefined : path.resolve(options.dashboardDir);
+  const readable = [projectRoot];
+  if (dashboardDir !== undefined && path.relative(projectRoot, dashboardDir).startsWith("..")) readable.push(dashboardDir);
   const child = spawn(deno, [
-    "run", "--cached-only", "--no-prompt", "--allow-net", "--allow-env", `--allow-read=${projectRoot}`,
+    "run", "--cached-only", "--no-prompt", "--allow-net", "--allow-env", `--allow-read=${readable.join(",")}`,
     "dev/functions-server.ts",
   ], {
     cwd: projectRoot,
@@ -37,6 +46,8 @@ export function startFunctionsServer(options: FunctionsServerOptions): Promise<F
       DENO_NO_UPDATE_CHECK: "1",
       SMS_FUNCTIONS_PORT: String(options.functionsPort),
       SMS_API_PORT: String(options.apiPort),
+      ...(dashboardDir === undefined ? {} : { SMS_DASHBOARD_DIR: dashboardDir }),
+      ...(options.localSignIn === true ? { SMS_LOCAL_SIGN_IN: "1" } : {}),
       ...options.env,
     },
   });
@@ -55,10 +66,12 @@ export function startFunctionsServer(options: FunctionsServerOptions): Promise<F
       stdout += chunk;
       const line = stdout.split("\n").find((l) => l.startsWith('{"event":"listening"'));
       if (line === undefined) return;
-      const { functionsUrl, apiUrl } = JSON.parse(line) as { functionsUrl: string; apiUrl: string };
+      const { functionsUrl, apiUrl, dashboardUrl } = JSON.parse(line) as
+        { functionsUrl: string; apiUrl: string; dashboardUrl: string | null };
       resolve({
         functionsUrl,
         apiUrl,
+        dashboardUrl,
         stderr: () => stderr,
         async stop() {
           if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");

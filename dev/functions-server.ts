@@ -4,6 +4,12 @@
 // and the `trigger` function also on the spec's own paths
 //   http://127.0.0.1:<SMS_API_PORT>/api/trigger/<route>
 // Port 0 picks a free port. When listening it prints one JSON line: {"event":"listening",…}.
+// Local extras on the API port, each off unless its variable is set (by `npm start` and the tests):
+//   SMS_DASHBOARD_DIR=<dashboard/dist>  the built dashboard at /, index.html for app paths
+//   SMS_LOCAL_SIGN_IN=1                 /__local/users and /__local/token for its sign-in page
+import { createDashboardFiles } from "./dashboard-files.ts";
+import { createLocalSignIn } from "./local-sign-in.ts";
+
 type Handler = (request: Request) => Promise<Response>;
 
 const functionsDir = new URL("../supabase/functions/", import.meta.url);
@@ -56,15 +62,32 @@ const functionsServer = Deno.serve({ hostname, port: port("SMS_FUNCTIONS_PORT", 
 });
 
 const triggerHandler = handlers.get("trigger");
+const dashboardDir = Deno.env.get("SMS_DASHBOARD_DIR") || undefined;
+const dashboard = dashboardDir === undefined ? undefined : createDashboardFiles(dashboardDir);
+const localSignIn = Deno.env.get("SMS_LOCAL_SIGN_IN") === "1"
+  ? createLocalSignIn({
+    databaseUrl: Deno.env.get("SUPABASE_DB_URL") ?? "",
+    jwtSecret: Deno.env.get("SUPABASE_JWT_SECRET") ?? "",
+    // As Supabase Auth would sign: <project URL>/auth/v1 (what npm start verifies as the issuer).
+    issuer: Deno.env.get("SUPABASE_JWT_ISSUER") ??
+      `${Deno.env.get("SUPABASE_URL") ?? `http://${hostname}:${functionsServer.addr.port}`}/auth/v1`,
+  })
+  : undefined;
+
 const apiServer = Deno.serve({ hostname, port: port("SMS_API_PORT", 3000), onListen: () => {} }, (request) => {
   const { pathname } = new URL(request.url);
-  return triggerHandler !== undefined && /^\/api\/trigger\//.test(pathname) ? triggerHandler(request) : notFound(pathname);
+  if (/^\/api\//.test(pathname)) {
+    return triggerHandler !== undefined && /^\/api\/trigger\//.test(pathname) ? triggerHandler(request) : notFound(pathname);
+  }
+  if (/^\/__local\//.test(pathname)) return localSignIn === undefined ? notFound(pathname) : localSignIn(request);
+  return dashboard === undefined ? notFound(pathname) : dashboard(request);
 });
 
 console.log(JSON.stringify({
   event: "listening",
   functionsUrl: `http://${hostname}:${functionsServer.addr.port}/functions/v1`,
   apiUrl: `http://${hostname}:${apiServer.addr.port}/api`,
+  dashboardUrl: dashboard === undefined ? null : `http://${hostname}:${apiServer.addr.port}/`,
   functions: [...handlers.keys()],
 }));
 

@@ -2,6 +2,7 @@
 // database: 54322 is what the supabase CLI assumes is its own Docker database, so we use 54329.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { developmentJwtSecret } from "./token-signing.ts";
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -55,7 +56,7 @@ export const apiPort = portFromEnv("SMS_API_PORT", 3000);
  * (never use it anywhere real) and the issuer Supabase Auth would put in its tokens.
  */
 export const localAuth = {
-  jwtSecret: "super-secret-jwt-token-with-at-least-32-characters-long",
+  jwtSecret: developmentJwtSecret,
   issuer: `http://127.0.0.1:${functionsPort}/auth/v1`,
 } as const;
 /** The Twilio simulator that stands in for Twilio locally. */

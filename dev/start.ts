@@ -5,6 +5,7 @@ import { apiPort, databaseUrl, devCluster, functionsPort, localAuth, projectRoot
 import { ensureSystemPackages } from "./system-packages.ts";
 import { initCluster, isRunning, startCluster, stopCluster } from "./postgres-cluster.ts";
 import { setUpDatabase } from "./database-setup.ts";
+import { buildDashboard, dashboardDistDir } from "./dashboard-build.ts";
 import { startFunctionsServer } from "./functions-process.ts";
 import { startTwilioSimulator } from "./twilio-simulator/start-twilio-simulator.ts";
 
@@ -16,11 +17,17 @@ const url = databaseUrl(devCluster);
 // Idempotent: the CLI applies only new migrations and the seed skips existing rows.
 setUpDatabase(url);
 
+// The dashboard is a static build (as hosted); the functions server below serves it at / next to
+// /api/trigger/*, with the local sign-in endpoints its sign-in page uses.
+await buildDashboard();
+
 // The Edge Functions under Deno, with the variables hosted Supabase gives them.
 const functions = await startFunctionsServer({
   functionsPort,
   apiPort,
   echoStderr: true,
+  dashboardDir: dashboardDistDir,
+  localSignIn: true,
   env: {
     SUPABASE_DB_URL: url,
     SUPABASE_URL: `http://127.0.0.1:${functionsPort}`,
@@ -53,6 +60,7 @@ const runnerExited = new Promise<void>((resolve) => runner.once("exit", () => re
 
 console.log(`
 SMS scheduler local stack is up.
+  Dashboard       http://localhost:${apiPort}/   (sign in as a seeded user, e.g. owner@demo.test)
   Database        ${url}
 ${alreadyRunning ? "  (reused a database that was already running)\n" : ""}  Edge Functions  ${functions.functionsUrl}/<name>   e.g. ${functions.functionsUrl}/trigger/health
   API (spec URLs) ${functions.apiUrl}/trigger/<route>      e.g. ${functions.apiUrl}/trigger/health

@@ -1,17 +1,30 @@
-// The Debian packages the local database needs, and their installation on a fresh machine.
+// The Debian packages the local stack needs (the database; for the tests also Chromium, which the
+// dashboard's browser tests drive), and their installation on a fresh machine.
 import { existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 
 export const pgBinDir = "/usr/lib/postgresql/15/bin";
 
-const required: { pkg: string; file: string }[] = [
+const databasePackages: { pkg: string; file: string }[] = [
   { pkg: "postgresql-15", file: `${pgBinDir}/postgres` },
   { pkg: "postgresql-15-cron", file: "/usr/lib/postgresql/15/lib/pg_cron.so" },
   { pkg: "postgresql-15-pgtap", file: "/usr/share/postgresql/15/extension/pgtap.control" },
   { pkg: "pgtap", file: "/usr/bin/pg_prove" },
 ];
 
-export function missingPackages(): string[] {
+/** tests/dashboard/browser.test.ts drives Debian's Chromium; Liberation fonts make its screenshots legible. */
+const browserTestPackages: { pkg: string; file: string }[] = [
+  { pkg: "chromium", file: "/usr/bin/chromium" },
+  { pkg: "fonts-liberation", file: "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf" },
+];
+
+export interface PackageNeeds {
+  /** Also Chromium and fonts for the browser tests (`npm test`). */
+  browserTests?: boolean;
+}
+
+export function missingPackages(needs: PackageNeeds = {}): string[] {
+  const required = needs.browserTests ? [...databasePackages, ...browserTestPackages] : databasePackages;
   return required.filter((r) => !existsSync(r.file)).map((r) => r.pkg);
 }
 
@@ -30,8 +43,8 @@ function run(cmd: string, args: string[]): void {
 }
 
 /** Installs missing packages when running as root; otherwise explains exactly what to install. */
-export function ensureSystemPackages(): void {
-  const missing = missingPackages();
+export function ensureSystemPackages(needs: PackageNeeds = {}): void {
+  const missing = missingPackages(needs);
   if (missing.length === 0) return;
   if (!isRoot()) {
     throw new Error(
@@ -42,6 +55,6 @@ export function ensureSystemPackages(): void {
   console.log(`Installing ${missing.join(" ")} ...`);
   run("apt-get", ["update", "-qq"]);
   run("apt-get", ["install", "-y", "-qq", "--no-install-recommends", ...missing]);
-  const still = missingPackages();
+  const still = missingPackages(needs);
   if (still.length > 0) throw new Error(`Packages still missing after install: ${still.join(" ")}`);
 }

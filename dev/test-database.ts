@@ -5,7 +5,7 @@ import { destroyCluster, initCluster, startCluster } from "./postgres-cluster.ts
 import { applyBootstrap, applyMigrations, applySeed, runSql } from "./database-setup.ts";
 
 export function createTestDatabase(): string {
-  ensureSystemPackages();
+  ensureSystemPackages({ browserTests: true });
   destroyCluster(testCluster);
   initCluster(testCluster);
   startCluster(testCluster);

@@ -54,6 +54,17 @@ describe("typed client", () => {
     expect(refusal).toMatchObject({ status: 409, code: "invalid_transition" });
   });
 
+  it("reads the monitoring routes: workspaces, a job's events, the overview", async () => {
+    expect((await sms.workspaces()).workspaces.map((w) => [w.workspaceId, w.role])).toEqual([["ws_demo", "owner"]]);
+    const sent = await sms.sendSms({ to: "+61412345678", body: "Watched", workspaceId: "ws_demo" });
+    const events = await sms.jobEvents({ jobId: sent.jobId, workspaceId: "ws_demo" });
+    expect(events.events.map((e) => e.type)).toEqual(["created"]);
+    const stats = await sms.stats({ workspaceId: "ws_demo" });
+    expect(stats.counts.queued).toBeGreaterThanOrEqual(1);
+    expect(stats.perMinute).toHaveLength(60);
+    await sms.cancelJob({ jobId: sent.jobId, workspaceId: "ws_demo" });
+  });
+
   it("turns refusals into SmsApiError with the code and the bad fields", async () => {
     const refusal = await sms.sendSms({ to: "+1234567890", body: "Hi", workspaceId: "ws_demo" }).catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(SmsApiError);

@@ -41,7 +41,14 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-export async function startLocalStack(simulatorConfig: SimulatorConfigPatch = {}): Promise<LocalStack> {
+export interface LocalStackOptions {
+  /** A built dashboard to serve at / on the API port (tests/dashboard). */
+  dashboardDir?: string;
+  /** The local sign-in endpoints the dashboard's sign-in page uses. */
+  localSignIn?: boolean;
+}
+
+export async function startLocalStack(simulatorConfig: SimulatorConfigPatch = {}, options: LocalStackOptions = {}): Promise<LocalStack> {
   const sql = connect({ max: 8 });
   const accounts = Object.fromEntries((await sql<{ account_sid: string; auth_token: string }[]>`
     select account_sid, auth_token from private.twilio_credentials`).map((r) => [r.account_sid, r.auth_token]));
@@ -50,6 +57,7 @@ export async function startLocalStack(simulatorConfig: SimulatorConfigPatch = {}
     functionsPort: 0,
     apiPort: 0,
     env: { SUPABASE_DB_URL: databaseUrl(), SUPABASE_JWT_SECRET: localAuth.jwtSecret },
+    ...options,
   });
   const statusCallbackUrl = `${functions.functionsUrl}/twilio-status`;
   const runners: InProcessRunner[] = [];

@@ -1,0 +1,74 @@
+// The dashboard's reads, as TanStack Query hooks. Live ones poll at the user's interval; TanStack
+// Query skips those polls while the tab is hidden and refetches when it is shown again.
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import type { Row } from "../messages/live-rows.ts";
+import { useRefreshInterval } from "../live/refresh-interval.tsx";
+import { isSettled } from "../messages/live-rows.ts";
+import { useApi } from "./api-context.tsx";
+
+export const queryKeys = {
+  workspaces: () => ["workspaces"] as const,
+  stats: (workspaceId: string) => ["stats", workspaceId] as const,
+  item: (workspaceId: string, id: string) => ["item", workspaceId, id] as const,
+  events: (workspaceId: string, id: string) => ["events", workspaceId, id] as const,
+  /** A list's loaded pages: fetched once, then only patched in place. */
+  listPages: (workspaceId: string) => ["jobs", workspaceId, "pages"] as const,
+  /** Polls of a list's first page (to count new rows). */
+  listHeads: (workspaceId: string) => ["jobs", workspaceId, "head"] as const,
+  /** Refreshes of the unsettled rows on screen. */
+  listRows: (workspaceId: string) => ["jobs", workspaceId, "rows"] as const,
+};
+
+export function useWorkspaces() {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.workspaces(),
+    queryFn: ({ signal }) => api.get("workspaces", {}, signal),
+    staleTime: 60_000,
+  });
+}
+
+/** The overview figures, polled. */
+export function useStats(workspaceId: string) {
+  const api = useApi();
+  const interval = useRefreshInterval();
+  return useQuery({
+    queryKey: queryKeys.stats(workspaceId),
+    queryFn: ({ signal }) => api.get("stats", { workspaceId }, signal),
+    refetchInterval: interval,
+  });
+}
+
+/** One job or schedule, polled until nothing more can change. */
+export function useJobOrSchedule(workspaceId: string, id: string) {
+  const api = useApi();
+  const interval = useRefreshInterval();
+  return useQuery({
+    queryKey: queryKeys.item(workspaceId, id),
+    queryFn: ({ signal }) => api.get("job-status", { workspaceId, jobId: id }, signal),
+    refetchInterval: (query) => (query.state.data !== undefined && isSettled(query.state.data) ? false : interval),
+  });
+}
+
+/** What changes when a job or schedule gains events: its timeline is refetched when this does. */
+export function eventsVersion(item: Row | undefined): string {
+  if (item === undefined) return "";
+  return item.kind === "job"
+    ? `${item.updatedTime}|${item.status}|${item.messageStatus ?? ""}|${item.attempts}`
+    : `${item.updatedTime}|${item.status}|${JSON.stringify(item.counts)}`;
+}
+
+/**
+ * A job's or schedule's timeline, fetched again whenever the polled item changes (its `version`),
+ * so the last event (say, delivered) arrives even though the item then stops polling.
+ */
+export function useEvents(workspaceId: string, id: string, version: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: [...queryKeys.events(workspaceId, id), version],
+    queryFn: ({ signal }) => api.get("job-events", { workspaceId, jobId: id }, signal),
+    enabled: version !== "",
+    staleTime: Number.POSITIVE_INFINITY,
+    placeholderData: keepPreviousData,
+  });
+}

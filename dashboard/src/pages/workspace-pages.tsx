@@ -1,0 +1,38 @@
+// Every page below /w/<workspace>/, in one table: the shell's navigation and the router read it.
+// A new page (templates, bulk, analytics…) is one more entry here.
+import type { ReactNode } from "react";
+import type { WorkspaceView } from "../../../supabase/functions/_shared/api-types.ts";
+import type { NavEntry } from "../components/shell.tsx";
+import { matchPath } from "../router/router.tsx";
+import { DetailPage } from "./detail-page.tsx";
+import { MessagesPage } from "./messages-page.tsx";
+import { OverviewPage } from "./overview-page.tsx";
+import { SchedulesPage } from "./schedules-page.tsx";
+
+interface WorkspacePage {
+  /** Below /w/<workspace>/, with :params ("messages/:id"). */
+  path: string;
+  /** Its label in the navigation, for top-level pages. */
+  nav?: string;
+  render(workspace: WorkspaceView, params: Record<string, string>): ReactNode;
+}
+
+const workspacePages: readonly WorkspacePage[] = [
+  { path: "", nav: "Overview", render: (workspace) => <OverviewPage workspace={workspace} /> },
+  { path: "messages", nav: "Messages", render: (workspace) => <MessagesPage workspace={workspace} /> },
+  { path: "messages/:id", render: (workspace, { id = "" }) => <DetailPage key={id} workspace={workspace} id={id} /> },
+  { path: "schedules", nav: "Schedules", render: (workspace) => <SchedulesPage workspace={workspace} /> },
+  { path: "schedules/:id", render: (workspace, { id = "" }) => <DetailPage key={id} workspace={workspace} id={id} /> },
+];
+
+export const workspaceNav: readonly NavEntry[] = workspacePages.flatMap((page) =>
+  page.nav === undefined ? [] : [{ label: page.nav, section: page.path }]);
+
+/** The page at `rest` (the path below the workspace), or null. */
+export function renderWorkspacePage(rest: string, workspace: WorkspaceView): ReactNode | null {
+  for (const page of workspacePages) {
+    const params = matchPath(page.path, rest);
+    if (params !== null) return page.render(workspace, params);
+  }
+  return null;
+}

@@ -1,0 +1,323 @@
+// The dashboard end to end, in headless Chromium (Debian's /usr/bin/chromium driven by
+// playwright-core) against the real local stack: the production build served by the Deno functions
+// server next to /api/trigger/*, the real database, a local runner and the Twilio simulator with its
+// signed status callbacks. Each page is checked with axe-core (no serious or critical violation) and
+// photographed into .tmp/screenshots/ (git-ignored; docs/dashboard-overview.png is one of them).
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
+import path from "node:path";
+import axe from "axe-core";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signUserToken } from "../../dev/access-token.ts";
+import { bundleBudgetGzipBytes, measureBundle, type BundleSize } from "../../dev/dashboard-build.ts";
+import { projectRoot } from "../../dev/local-env.ts";
+import { seededUsers } from "../support/database.ts";
+import { startLocalStack, waitFor, type LocalStack } from "../support/local-stack.ts";
+
+const chromiumPath = "/usr/bin/chromium";
+const screenshotDir = path.join(projectRoot, ".tmp/screenshots");
+const buildDir = path.join(projectRoot, ".tmp", `dashboard-e2e-${process.pid}`);
+
+let stack: LocalStack;
+let browser: Browser;
+let bundle: BundleSize;
+let baseUrl: string;
+let ownerToken: string;
+let startedAt: Date;
+let recipientSeq = 0;
+const contexts: BrowserContext[] = [];
+/** Uncaught errors of each page; closePage fails the test on any. */
+const pageErrors = new WeakMap<Page, string[]>();
+
+/** A fresh allocated mobile number per message, so simulator traffic can be told apart. */
+function nextRecipient(): string {
+  recipientSeq += 1;
+  return `+61413${String(Date.now() % 100_000).padStart(5, "0")}${String(recipientSeq).padStart(1, "0")}`;
+}
+
+async function createAs(token: string, route: string, body: Record<string, unknown>): Promise<string> {
+  const answer = await stack.api(token, "POST", route, { workspaceId: "ws_demo", ...body });
+  expect(answer.status, JSON.stringify(answer.json)).toBe(200);
+  return answer.json.data.jobId as string;
+}
+
+/** A new browser context (its own storage: nobody signed in) and page. */
+async function newPage(): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "en-GB" });
+  contexts.push(context);
+  const page = await context.newPage();
+  page.setDefaultTimeout(15_000);
+  const errors: string[] = [];
+  pageErrors.set(page, errors);
+  page.on("pageerror", (error) => errors.push(error.message));
+  return page;
+}
+
+async function closePage(page: Page): Promise<void> {
+  await page.close();
+  expect(pageErrors.get(page), "uncaught errors in the page").toEqual([]);
+}
+
+async function signInAs(page: Page, email: string): Promise<void> {
+  await page.goto(baseUrl);
+  await page.getByRole("button", { name: new RegExp(email.replace(".", "\\.")) }).click();
+  await page.getByRole("heading", { name: "Overview" }).waitFor();
+}
+
+interface AxeViolation { id: string; impact: string | null; help: string; targets: string[] }
+
+/** axe-core over the page as it is now: no serious or critical violation. */
+async function expectAccessible(page: Page, what: string): Promise<void> {
+  if (!await page.evaluate("typeof window.axe === 'object'")) await page.addScriptTag({ content: axe.source });
+  const violations = await page.evaluate(`axe.run(document, { resultTypes: ["violations"] }).then((r) => r.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help, targets: v.nodes.slice(0, 5).map((n) => n.target.join(" ")) })))`) as AxeViolation[];
+  const blocking = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(blocking, `${what}: ${JSON.stringify(blocking, null, 2)}`).toEqual([]);
+}
+
+async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
+function row(page: Page, id: string) {
+  return page.locator(`tr[data-id="${id}"]`);
+}
+
+beforeAll(async () => {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(`${chromiumPath} is missing: the browser tests need Debian's chromium (apt-get install chromium; .ci/run installs it)`);
+  }
+  mkdirSync(screenshotDir, { recursive: true });
+  // This run's own production build (a process of its own: vitest's NODE_ENV=test stays out of it).
+  const build = spawnSync(process.execPath, ["--import", "tsx", "dev/dashboard-build.ts", "--out-dir", buildDir], {
+    cwd: projectRoot, encoding: "utf8", env: { ...process.env, NODE_ENV: "production" },
+  });
+  if (build.status !== 0) throw new Error(`the dashboard build failed:\n${build.stdout}${build.stderr}`);
+  bundle = measureBundle(buildDir);
+  stack = await startLocalStack({}, { dashboardDir: buildDir, localSignIn: true });
+  const [{ now } = { now: new Date() }] = await stack.sql<{ now: Date }[]>`select clock_timestamp() as now`;
+  startedAt = now;
+  await stack.startRunner(); // stopped with the stack
+  baseUrl = stack.functions.dashboardUrl ?? "";
+  ownerToken = await signUserToken({ userId: seededUsers.demoOwner.id, email: seededUsers.demoOwner.email });
+  // A fresh temporary profile per launch (playwright-core creates and removes it); root needs --no-sandbox.
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      "--no-first-run"],
+  });
+}, 120_000);
+
+afterAll(async () => {
+  await Promise.allSettled(contexts.map((c) => c.close()));
+  await browser?.close();
+  if (stack !== undefined) {
+    // Schedules first, so no sweep materialises another occurrence; then this file's jobs.
+    await stack.sql`delete from public.recurring_sms_schedules where created_at >= ${startedAt}`;
+    await stack.sql`delete from public.scheduled_sms_jobs where created_at >= ${startedAt}`;
+    await stack.stop();
+  }
+  rmSync(buildDir, { recursive: true, force: true });
+});
+
+describe("the dashboard in Chromium", () => {
+  it("ships under 250 KB of gzipped JavaScript", () => {
+    console.log(`dashboard JavaScript, gzipped: ${(bundle.jsGzipBytes / 1024).toFixed(1)} KB`);
+    expect(bundle.jsGzipBytes).toBeLessThan(bundleBudgetGzipBytes);
+    expect(bundle.initialJsGzipBytes).toBe(bundle.jsGzipBytes); // local builds leave supabase-js out entirely
+  });
+
+  it("signs in as owner@demo.test from the sign-in page and opens the overview", async () => {
+    const page = await newPage();
+    await page.goto(baseUrl);
+    await page.getByRole("heading", { name: "Local stack: choose a user" }).waitFor();
+    await expectAccessible(page, "sign-in page");
+    await screenshot(page, "sign-in");
+
+    await page.getByRole("button", { name: /owner@demo\.test/ }).click();
+    await page.getByRole("heading", { name: "Overview" }).waitFor();
+    expect(new URL(page.url()).pathname).toBe("/w/ws_demo");
+    await page.getByText("owner@demo.test · owner").waitFor();
+
+    // A fresh load of the first screen, signed in: HTML, script, workspaces and figures (how fast
+    // is the benchmark's to say: `npm run bench`).
+    await page.goto(`${baseUrl}w/ws_demo`);
+    await page.getByRole("link", { name: /^\d+ scheduled$/ }).waitFor();
+    await page.locator(".chart canvas").first().waitFor();
+    await expectAccessible(page, "overview");
+    await closePage(page);
+  }, 60_000);
+
+  it("a message sent through the API appears in the list and turns delivered, without a reload", async () => {
+    const page = await newPage();
+    await signInAs(page, "owner@demo.test");
+    await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Messages" }).click();
+    await page.getByRole("heading", { name: "Messages" }).waitFor();
+    await page.waitForLoadState("networkidle");
+    await page.evaluate("window.__sameDocument = true");
+
+    // As a user would see it: sent with curl, announced, shown, and delivered in place (the page is
+    // never reloaded: window.__sameDocument survives). How fast is the benchmark's to say.
+    const quick = await createAs(ownerToken, "send-sms", { to: nextRecipient(), body: "See you at 5pm!" });
+    await page.getByRole("button", { name: /^\d+ new messages? — show$/ }).click();
+    await row(page, quick).getByText("delivered").waitFor({ timeout: 20_000 });
+    await expectAccessible(page, "messages");
+
+    // Slower delivery reports, to watch the row change where it stands while nothing else moves.
+    stack.simulator.configure({ callbacks: { statusDelayMs: 5_000 } });
+    try {
+      const slow = await createAs(ownerToken, "send-sms", { to: nextRecipient(), body: "Running 10 minutes late, sorry!" });
+      const banner = page.getByRole("button", { name: /^1 new message — show$/ });
+      await banner.waitFor();
+      const before = await page.locator("tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-id")));
+      expect(before).not.toContain(slow);
+      await banner.click();
+      await row(page, slow).waitFor();
+      expect(await row(page, slow).getByText("delivered").count()).toBe(0);
+      // The new row takes its place by scheduled time; every other row keeps its order (a full
+      // first page pushes its last row to the next page).
+      const shown = await page.locator("tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-id")));
+      expect(shown).toContain(slow);
+      const others = shown.filter((id) => id !== slow);
+      expect(others).toEqual(before.slice(0, others.length));
+
+      await row(page, slow).getByText("delivered").waitFor({ timeout: 30_000 });
+      expect(await page.locator("tbody tr").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-id")))).toEqual(shown);
+      expect(await page.evaluate("window.__sameDocument")).toBe(true);
+      await screenshot(page, "messages");
+    } finally {
+      stack.simulator.configure({ callbacks: { statusDelayMs: 100 } });
+    }
+
+    // Its timeline: each step, Twilio's SID and the delivery status.
+    await row(page, quick).getByRole("link").click();
+    await page.getByRole("heading", { name: "Timeline" }).waitFor();
+    const events = page.locator("ol.timeline > li");
+    await events.filter({ hasText: "delivered" }).first().waitFor();
+    const types = await events.evaluateAll((items) => items.map((i) => i.getAttribute("data-event-type")));
+    expect(types.slice(0, 2)).toEqual(["created", "claimed"]);
+    // Twilio's first status callback may land before the runner records the send: any order after.
+    expect(types).toContain("completed");
+    expect(types).toContain("message_status");
+    const [{ twilio_sid: sid } = { twilio_sid: "" }] = await stack.sql<{ twilio_sid: string }[]>`
+      select twilio_sid from public.scheduled_sms_jobs where id = ${quick}`;
+    expect(sid).toMatch(/^SM/);
+    await events.filter({ hasText: sid }).first().waitFor();
+    await expectAccessible(page, "message detail");
+    await screenshot(page, "message-detail");
+    expect(await page.evaluate("window.__sameDocument")).toBe(true);
+    await closePage(page);
+  }, 120_000);
+
+  it("cancels a scheduled message from the UI, and it is never sent", async () => {
+    const to = nextRecipient();
+    // Due soon enough to wait for, late enough that signing in and cancelling come first on a busy machine.
+    const due = new Date(Date.now() + 20_000);
+    const jobId = await createAs(ownerToken, "schedule-until", { to, body: "Never sent", scheduledTime: due.toISOString() });
+    const page = await newPage();
+    await signInAs(page, "owner@demo.test");
+    await page.goto(`${baseUrl}w/ws_demo/messages/${jobId}`);
+    await page.getByRole("heading", { name: `Message to ${to}` }).waitFor();
+
+    await page.getByRole("button", { name: "Cancel message" }).click();
+    const dialog = page.getByRole("dialog", { name: "Cancel this message?" });
+    await dialog.waitFor();
+    await expectAccessible(page, "cancel dialog");
+    await screenshot(page, "cancel-dialog");
+    await dialog.getByRole("button", { name: "Cancel message" }).click();
+    await dialog.waitFor({ state: "hidden" });
+    await page.locator(".fields").getByText("cancelled_by_user").waitFor();
+    await page.locator("ol.timeline > li[data-event-type='cancelled']").waitFor();
+    expect(await page.getByRole("button", { name: "Cancel message" }).count()).toBe(0);
+
+    expect(Date.now(), "cancelled before its due time").toBeLessThan(due.getTime());
+    await waitFor("its due time to pass", async () => (Date.now() > due.getTime() + 2_000 ? true : undefined), 25_000, 250);
+    expect(stack.simulator.requests().filter((r) => r.to === to)).toEqual([]);
+    const [job] = await stack.sql<{ status: string; attempts: number }[]>`select status, attempts from public.scheduled_sms_jobs where id = ${jobId}`;
+    expect(job).toEqual({ status: "cancelled", attempts: 0 });
+    await closePage(page);
+  }, 60_000);
+
+  it("shows a failed message's error code and what it means", async () => {
+    const jobId = await createAs(ownerToken, "send-sms", { to: "+15005550009", body: "To a landline" }); // Twilio: not a mobile (21614)
+    await waitFor("the job to fail", async () => {
+      const [job] = await stack.sql<{ status: string }[]>`select status from public.scheduled_sms_jobs where id = ${jobId}`;
+      return job?.status === "failed" ? true : undefined;
+    });
+    const page = await newPage();
+    await signInAs(page, "owner@demo.test");
+    const failures = page.locator("tr[data-code='21614']");
+    await failures.waitFor();
+    expect(await failures.textContent()).toContain("not a mobile number");
+
+    await page.getByRole("link", { name: /^\d+ failed$/ }).click();
+    await page.getByRole("heading", { name: "Messages" }).waitFor();
+    expect(new URL(page.url()).search).toBe("?status=failed");
+    await row(page, jobId).locator(".error-code", { hasText: "21614" }).waitFor();
+    await row(page, jobId).getByRole("link").click();
+    const failed = page.locator("ol.timeline > li[data-event-type='failed']");
+    await failed.waitFor();
+    expect(await failed.locator(".error-code").textContent()).toBe("21614");
+    expect(await failed.textContent()).toContain("not a mobile number");
+
+    // The overview with this file's traffic: sent, delivered and failed, and the error code.
+    await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Overview" }).click();
+    await page.locator("tr[data-code='21614']").waitFor();
+    await screenshot(page, "overview");
+    await closePage(page);
+  }, 60_000);
+
+  it("schedules: shows the next runs, pauses and resumes after confirmation", async () => {
+    const to = nextRecipient();
+    const scheduleId = await createAs(ownerToken, "schedule-recurring", {
+      to, body: "Weekly check-in: reply to book your session", cron: "0 9 * * MON", maxOccurrences: 10,
+    });
+    const page = await newPage();
+    await signInAs(page, "owner@demo.test");
+    await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Schedules" }).click();
+    const schedule = row(page, scheduleId);
+    await schedule.waitFor();
+    expect(await schedule.locator("time").count()).toBe(3);
+    await expectAccessible(page, "schedules");
+    await screenshot(page, "schedules");
+
+    await schedule.getByRole("button", { name: `Pause schedule to ${to}` }).click();
+    await page.getByRole("dialog", { name: "Pause this schedule?" }).getByRole("button", { name: "Pause" }).click();
+    await schedule.getByText("paused", { exact: true }).waitFor();
+    await schedule.getByRole("button", { name: `Resume schedule to ${to}` }).click();
+    await page.getByRole("dialog", { name: "Resume this schedule?" }).getByRole("button", { name: "Resume" }).click();
+    await schedule.getByText("active", { exact: true }).waitFor();
+    const [saved] = await stack.sql<{ status: string }[]>`select status from public.recurring_sms_schedules where id = ${scheduleId}`;
+    expect(saved?.status).toBe("active");
+    await closePage(page);
+  }, 60_000);
+
+  it("a viewer, signed in with #access_token, sees everything and has no action", async () => {
+    const pending = await createAs(ownerToken, "schedule-delay", { to: nextRecipient(), body: "Tomorrow's reminder", delayMinutes: 1440 });
+    const weekly = await createAs(ownerToken, "schedule-recurring", { to: nextRecipient(), body: "Monthly newsletter", cron: "0 10 1 * *" });
+    const viewerToken = await signUserToken({ userId: seededUsers.demoViewer.id, email: seededUsers.demoViewer.email });
+    const page = await newPage();
+    await page.goto(`${baseUrl}w/ws_demo/messages/${pending}#access_token=${viewerToken}`);
+    await page.getByRole("heading", { name: /^Message to/ }).waitFor();
+    expect(page.url()).toBe(`${baseUrl}w/ws_demo/messages/${pending}`);
+    await page.getByText(/^Read only/).waitFor();
+    await page.getByText("viewer@demo.test · viewer").waitFor();
+    await page.locator(".fields").getByText("scheduled", { exact: true }).waitFor();
+    expect(await page.locator("main").getByRole("button").count()).toBe(0);
+    await expectAccessible(page, "message detail (viewer)");
+
+    await page.goto(`${baseUrl}w/ws_demo/schedules/${weekly}`);
+    await page.getByRole("heading", { name: /^Schedule to/ }).waitFor();
+    expect(await page.locator("main").getByRole("button").count()).toBe(0);
+
+    await page.getByRole("link", { name: "Schedules", exact: true }).first().click();
+    await row(page, weekly).waitFor();
+    expect(await page.locator("table").getByRole("button").count()).toBe(0);
+    expect(await page.getByRole("columnheader", { name: "Actions" }).count()).toBe(0);
+    await expectAccessible(page, "schedules (viewer)");
+    await screenshot(page, "schedules-viewer");
+    await closePage(page);
+  }, 60_000);
+});

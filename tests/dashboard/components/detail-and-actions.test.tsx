@@ -1,0 +1,130 @@
+// @vitest-environment jsdom
+// A message's page: its timeline as the API records it, Cancel only for writers and only while the
+// job is pending, confirmation first, and the API's own words when it refuses.
+import { fireEvent, screen, waitFor, within } from "@testing-library/react";
+import { describe, expect, it } from "vitest";
+import type { JobEventView } from "../../../supabase/functions/_shared/api-types.ts";
+import { advance, demoWorkspace, fakeApi, job, page, renderDashboard, schedule, stats, setUpComponentTests, viewerWorkspace } from "./support.tsx";
+
+setUpComponentTests();
+
+function event(fields: Partial<JobEventView> & Pick<JobEventView, "eventId" | "type">): JobEventView {
+  return {
+    time: "2026-11-30T17:03:21+10:00", fromStatus: null, toStatus: null, attempt: null, errorCode: null, errorMessage: null,
+    errorMeaning: null, occurrenceTime: null, details: {}, ...fields,
+  };
+}
+
+const delivered = job({
+  status: "completed", messageStatus: "delivered", attempts: 2, twilioSid: "SM0123456789abcdef0123456789abcdef",
+  completedTime: "2026-11-30T17:03:24+10:00", nextAttemptTime: null,
+});
+const timeline: JobEventView[] = [
+  event({ eventId: 1, type: "created", toStatus: "queued", attempt: 0 }),
+  event({ eventId: 2, type: "claimed", fromStatus: "queued", toStatus: "processing", attempt: 1, details: { max_attempts: 4, lease_owner: "runner-1" } }),
+  event({
+    eventId: 3, type: "retry_scheduled", fromStatus: "processing", toStatus: "retrying", attempt: 1, errorCode: "20500",
+    errorMessage: "Internal Server Error", errorMeaning: "Twilio had an internal error; retried",
+    details: { next_attempt_at: "2026-11-30T07:03:23.5+00:00", max_attempts: 4 },
+  }),
+  event({ eventId: 4, type: "claimed", fromStatus: "retrying", toStatus: "processing", attempt: 2, details: { max_attempts: 4 } }),
+  event({ eventId: 5, type: "completed", fromStatus: "processing", toStatus: "completed", attempt: 2, details: { twilio_sid: delivered.twilioSid, message_status: "queued" } }),
+  event({ eventId: 6, type: "message_status", fromStatus: "completed", toStatus: "completed", attempt: 2, details: { twilio_sid: delivered.twilioSid, from: "sent", to: "delivered" } }),
+];
+
+describe("message detail", () => {
+  it("shows every attempt, the error code with its message and meaning, the retry time, the Twilio SID and the delivery status", async () => {
+    fakeApi({
+      workspaces: () => ({ data: { workspaces: [demoWorkspace] } }),
+      "job-status": () => ({ data: delivered }),
+      "job-events": () => ({ data: { jobId: delivered.jobId, kind: "job", events: timeline, truncated: false } }),
+    });
+    renderDashboard(`/w/ws_demo/messages/${delivered.jobId}`);
+    const items = await waitFor(() => {
+      const found = document.querySelectorAll<HTMLElement>("ol.timeline > li");
+      expect(found).toHaveLength(6);
+      return [...found];
+    });
+    expect(items.map((li) => li.dataset.eventType)).toEqual(["created", "claimed", "retry_scheduled", "claimed", "completed", "message_status"]);
+    const retry = within(items[2] as HTMLElement);
+    expect(retry.getByText("20500")).toBeTruthy();
+    expect(retry.getByText(/Internal Server Error/)).toBeTruthy();
+    expect(retry.getByText(/Twilio had an internal error; retried/)).toBeTruthy();
+    expect(retry.getByText("Next attempt").nextElementSibling?.textContent).toBe("30 Nov, 17:03:23");
+    expect(within(items[1] as HTMLElement).getByText("Attempt").nextElementSibling?.textContent).toBe("1 of 4");
+    expect(within(items[4] as HTMLElement).getByText("Twilio SID").nextElementSibling?.textContent).toBe(delivered.twilioSid);
+    expect(within(items[5] as HTMLElement).getByText("delivered")).toBeTruthy();
+    // A finished job offers no action.
+    expect(screen.queryByRole("button", { name: /cancel/i })).toBeNull();
+  });
+
+  it("asks before cancelling; when the job is claimed meanwhile, shows the API's refusal in its own words", async () => {
+    const pending = job({ status: "scheduled", scheduledTime: "2026-12-01T09:00:00+10:00" });
+    let current = pending;
+    const api = fakeApi({
+      workspaces: () => ({ data: { workspaces: [demoWorkspace] } }),
+      "job-status": () => ({ data: current }),
+      "job-events": () => ({ data: { jobId: pending.jobId, kind: "job", events: [event({ eventId: 1, type: "created" })], truncated: false } }),
+      "cancel-job": () => ({ status: 409, code: "invalid_transition", message: `job ${pending.jobId} is processing and can no longer be cancelled` }),
+    });
+    renderDashboard(`/w/ws_demo/messages/${pending.jobId}`);
+    fireEvent.click(await screen.findByRole("button", { name: "Cancel message" }));
+    const dialog = screen.getByRole("dialog", { name: "Cancel this message?" });
+    expect(api.callsTo("cancel-job")).toHaveLength(0);
+
+    // A worker claims it while the user reads the question: the dialog stays.
+    current = { ...pending, status: "processing", updatedTime: "2026-11-30T17:05:00+10:00" };
+    await advance(3_100);
+    await waitFor(() => expect(screen.getAllByText("processing").length).toBeGreaterThan(0));
+    expect(screen.getByRole("dialog", { name: "Cancel this message?" })).toBe(dialog);
+
+    fireEvent.click(within(dialog).getByRole("button", { name: "Cancel message" }));
+    const alert = await within(dialog).findByRole("alert");
+    expect(alert.textContent).toBe(`job ${pending.jobId} is processing and can no longer be cancelled`);
+    expect(api.callsTo("cancel-job")[0]?.body).toEqual({ workspaceId: "ws_demo", jobId: pending.jobId });
+  });
+
+  it("cancels after confirmation and shows the new status", async () => {
+    let current = job({ status: "scheduled" });
+    fakeApi({
+      workspaces: () => ({ data: { workspaces: [demoWorkspace] } }),
+      "job-status": () => ({ data: current }),
+      "job-events": () => ({ data: { jobId: current.jobId, kind: "job", events: [], truncated: false } }),
+      "cancel-job": () => {
+        current = { ...current, status: "cancelled", statusReason: "cancelled_by_user", updatedTime: "2026-11-30T17:04:00+10:00" };
+        return { data: { jobId: current.jobId, status: "cancelled" } };
+      },
+    });
+    renderDashboard(`/w/ws_demo/messages/${current.jobId}`);
+    fireEvent.click(await screen.findByRole("button", { name: "Cancel message" }));
+    fireEvent.click(within(screen.getByRole("dialog")).getByRole("button", { name: "Cancel message" }));
+    await waitFor(() => expect(screen.getByText("cancelled_by_user")).toBeTruthy());
+    expect(screen.queryByRole("button", { name: "Cancel message" })).toBeNull();
+  });
+});
+
+describe("a viewer", () => {
+  it("sees a pending message and a schedule, with no action anywhere", async () => {
+    const pending = job({ status: "scheduled" });
+    const weekly = schedule({ status: "active" });
+    fakeApi({
+      workspaces: () => ({ data: { workspaces: [viewerWorkspace] } }),
+      stats: () => ({ data: stats() }),
+      "job-status": (call) => ({ data: call.query.get("jobId") === weekly.jobId ? weekly : pending }),
+      "job-events": (call) => ({ data: { jobId: call.query.get("jobId") ?? "", kind: "job", events: [], truncated: false } }),
+      jobs: () => page([weekly]),
+    });
+    const { unmount } = renderDashboard(`/w/ws_demo/messages/${pending.jobId}`);
+    await screen.findByText(pending.to, { selector: "dd" });
+    expect(screen.getByText(/Read only/)).toBeTruthy();
+    expect(screen.queryAllByRole("button").map((b) => b.textContent)).toEqual(["Sign out"]);
+    unmount();
+
+    renderDashboard("/w/ws_demo/schedules");
+    const table = await screen.findByRole("table", { name: "Recurring schedules" });
+    expect(within(table).getByText(weekly.body)).toBeTruthy();
+    expect(within(table).queryByRole("columnheader", { name: "Actions" })).toBeNull();
+    expect(within(table).queryAllByRole("button")).toEqual([]);
+    expect(screen.queryAllByRole("button", { name: /^(pause|resume|cancel)( |$)/i })).toEqual([]);
+  });
+});
