@@ -155,6 +155,27 @@ describe("preview-message", () => {
   });
 });
 
+describe("preview-message with a draft (the editor's live preview)", () => {
+  it("renders a template not saved yet, creating nothing, and refuses it as saving would", async () => {
+    const [before] = await sql<{ n: number }[]>`select count(*)::int as n from public.message_templates`;
+    const draft = await call(base, "preview-message", {
+      token: await tokens.viewer(), json: { workspaceId: "ws_demo", draft: reminder, variables: { time: "5pm" } },
+    });
+    expect(draft.body.data).toMatchObject({ body: "Hi there, see you at 5pm.", segments: 1, missingVariables: [], template: null });
+    const unsaved = await call(base, "preview-message", {
+      token: await tokens.owner(), json: { workspaceId: "ws_demo", draft: { body: "Hi {{ frist_name }}", variables: [{ name: "first_name" }] } },
+    });
+    expect([unsaved.status, unsaved.body.error?.code]).toEqual([400, "template_invalid"]);
+    expect(unsaved.body.error?.details?.fields).toEqual([{ field: "draft.body", message: expect.stringContaining("frist_name") }]);
+    const both = await call(base, "preview-message", {
+      token: await tokens.owner(), json: { workspaceId: "ws_demo", body: "Hi", draft: reminder },
+    });
+    expect([both.status, both.body.error?.code]).toEqual([400, "validation_failed"]);
+    const [after] = await sql<{ n: number }[]>`select count(*)::int as n from public.message_templates`;
+    expect(after?.n).toBe(before?.n);
+  });
+});
+
 describe("messages from a template", () => {
   it("schedules a rendered message, and job-status shows the body, the template version and the segments", async () => {
     const { templateId } = await createTemplate();

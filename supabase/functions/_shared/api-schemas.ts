@@ -402,11 +402,27 @@ export const previewMessageRequestSchema = z.strictObject({
   body: z.string({ error: "must be a string" }).refine(isStorableText, { error: storableTextError })
     .refine((value) => [...value].length <= databaseLimits.template_body_max_chars,
       { error: `must have at most ${databaseLimits.template_body_max_chars} characters` })
-    .optional().meta({ description: "A body to count (no template); or give templateId and variables" }),
+    .optional().meta({ description: "A body to count (no template); or give templateId or draft, with variables" }),
   templateId: templateIdSchema.optional(),
+  draft: z.strictObject({
+    body: templateBodySchema,
+    variables: templateVariablesSchema.default([]),
+  }).optional().meta({
+    id: "TemplateDraft",
+    description: "A template not saved yet (an editor's live preview), checked as create-template checks it",
+  }),
   variables: templateValuesSchema.optional(),
   to: phoneNumberSchema.optional().meta({ description: "The recipient: adds a warning when they opted out" }),
-}).superRefine(requireOneContent).meta({ id: "PreviewMessageRequest" });
+}).superRefine((request, ctx) => {
+  const given = [request.body, request.templateId, request.draft].filter((content) => content !== undefined).length;
+  if (given !== 1) {
+    ctx.addIssue({ code: "custom", path: [request.body === undefined ? "body" : request.templateId === undefined ? "draft" : "templateId"],
+      message: given === 0 ? "is required (or give templateId or draft, with variables)" : "give one of body, templateId and draft" });
+  }
+  if (request.variables !== undefined && request.body !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["variables"], message: "is only for a templateId or a draft" });
+  }
+}).meta({ id: "PreviewMessageRequest" });
 
 export const jobStatusQuerySchema = z.strictObject({
   jobId: jobIdSchema,

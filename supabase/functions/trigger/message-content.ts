@@ -2,7 +2,7 @@
 // variables. Either way the body's encoding and SMS segments are counted here, once, and kept with
 // the job (or schedule), with the template id, version and the values rendered.
 import type { TemplateVariable } from "../_shared/message-templates.ts";
-import { renderTemplate, resolveValues, TemplateRefusal } from "../_shared/message-templates.ts";
+import { checkTemplate, renderTemplate, resolveValues, TemplateRefusal } from "../_shared/message-templates.ts";
 import { countSegments, type SmsEncoding } from "../_shared/sms-segments.ts";
 import type { Transaction } from "./database.ts";
 import { ApiError } from "./http.ts";
@@ -31,6 +31,17 @@ export function apiErrorOfTemplate(refusal: TemplateRefusal): ApiError {
 }
 
 /** Values for names the template does not declare are refused: a misspelt name must not vanish. */
+/** A template's body checked against its variables; a refusal as the API answers it, on `field`. */
+export function checkedTemplate(body: string, variables: readonly TemplateVariable[], field = "body"): void {
+  try {
+    checkTemplate(body, variables);
+  } catch (error) {
+    if (!(error instanceof TemplateRefusal)) throw error;
+    const refusal = apiErrorOfTemplate(error);
+    throw new ApiError(refusal.code, refusal.message, { ...refusal.details, fields: [{ field, message: refusal.message }] });
+  }
+}
+
 export function refuseUndeclaredValues(variables: readonly TemplateVariable[], given: Readonly<Record<string, string>>): void {
   const declared = new Set(variables.map((variable) => variable.name));
   const unknown = Object.keys(given).filter((name) => !declared.has(name));

@@ -2,11 +2,10 @@
 // filters and tags (checked here, naming what is wrong), version 1. Its name is unique among the
 // workspace's templates in use (case-insensitive): a clash answers 409 template_name_taken.
 import postgres from "postgres";
-import { checkTemplate, TemplateRefusal } from "../../_shared/message-templates.ts";
 import { requireWorkspaceAccess } from "../auth.ts";
 import { inTransaction } from "../database.ts";
 import { ApiError } from "../http.ts";
-import { apiErrorOfTemplate } from "../message-content.ts";
+import { checkedTemplate } from "../message-content.ts";
 import type { RouteHandler } from "../route.ts";
 import { type TemplateRow, toTemplateView } from "../template-store.ts";
 
@@ -17,17 +16,6 @@ export function nameTakenOr(error: unknown, name: string): unknown {
       { fields: [{ field: "name", message: "is already the name of a template in use" }] });
   }
   return error;
-}
-
-/** The body checked against the variables; a refusal as the API answers it (field body). */
-export function checkedTemplate(body: string, variables: Parameters<typeof checkTemplate>[1]): void {
-  try {
-    checkTemplate(body, variables);
-  } catch (error) {
-    if (!(error instanceof TemplateRefusal)) throw error;
-    const refusal = apiErrorOfTemplate(error);
-    throw new ApiError(refusal.code, refusal.message, { ...refusal.details, fields: [{ field: "body", message: refusal.message }] });
-  }
 }
 
 export const createTemplate: RouteHandler<"create-template"> = async ({ input, sql, principal }) => {

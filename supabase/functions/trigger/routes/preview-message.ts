@@ -1,5 +1,6 @@
 // POST preview-message: what a message would be — its text, encoding, SMS segments, the characters
-// that make it UCS-2, the required variables still missing — without creating anything. A missing
+// that make it UCS-2, the required variables still missing — without creating anything: for a plain
+// body, a saved template, or a draft template (the dashboard editor's live preview). A missing
 // variable is not an error here (the preview shows it, rendered as nothing, and warns); an invalid
 // template or an unknown one is. Any member may preview.
 import type { PreviewResult } from "../../_shared/api-types.ts";
@@ -8,7 +9,7 @@ import { renderTemplate, resolveValues, TemplateRefusal } from "../../_shared/me
 import { countSegments } from "../../_shared/sms-segments.ts";
 import { requireWorkspaceAccess } from "../auth.ts";
 import { inTransaction } from "../database.ts";
-import { apiErrorOfTemplate, refuseUndeclaredValues } from "../message-content.ts";
+import { apiErrorOfTemplate, checkedTemplate, refuseUndeclaredValues } from "../message-content.ts";
 import type { RouteHandler } from "../route.ts";
 import { requireUsableTemplate } from "../template-store.ts";
 
@@ -18,19 +19,21 @@ export const previewMessage: RouteHandler<"preview-message"> = async ({ input, s
     let body = input.body ?? "";
     let template: PreviewResult["template"] = null;
     let missingVariables: string[] = [];
-    if (input.templateId !== undefined) {
-      const row = await requireUsableTemplate(tx, input.workspaceId, input.templateId);
+    const saved = input.templateId === undefined ? null : await requireUsableTemplate(tx, input.workspaceId, input.templateId);
+    const source = saved ?? input.draft ?? null;
+    if (source !== null) {
+      if (saved === null) checkedTemplate(source.body, source.variables, "draft.body");
       const given = input.variables ?? {};
-      refuseUndeclaredValues(row.variables, given);
-      const resolved = resolveValues(row.variables, given);
+      refuseUndeclaredValues(source.variables, given);
+      const resolved = resolveValues(source.variables, given);
       try {
-        body = renderTemplate(row.body, row.variables, resolved, { allowMissing: true });
+        body = renderTemplate(source.body, source.variables, resolved, { allowMissing: true });
       } catch (error) {
         if (error instanceof TemplateRefusal) throw apiErrorOfTemplate(error);
         throw error;
       }
       missingVariables = resolved.missing;
-      template = { templateId: row.id, version: row.version, variables: resolved.values };
+      if (saved !== null) template = { templateId: saved.id, version: saved.version, variables: resolved.values };
     }
     const count = countSegments(body);
     const warnings: string[] = [];

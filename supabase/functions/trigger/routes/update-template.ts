@@ -6,7 +6,8 @@ import { requireWorkspaceAccess } from "../auth.ts";
 import { inTransaction } from "../database.ts";
 import type { RouteHandler } from "../route.ts";
 import { requireUsableTemplate, type TemplateRow, toTemplateView } from "../template-store.ts";
-import { checkedTemplate, nameTakenOr } from "./create-template.ts";
+import { checkedTemplate } from "../message-content.ts";
+import { nameTakenOr } from "./create-template.ts";
 
 export const updateTemplate: RouteHandler<"update-template"> = async ({ input, sql, principal }) =>
   await inTransaction(sql, principal, async (tx) => {
