@@ -88,6 +88,7 @@ export async function measureTemplates(stack: BenchStack, connections: number, s
     };
   } finally {
     await server.stop();
+    await stack.clearJobs(); // the jobs made from the template first: they reference it
     await stack.sql`delete from public.message_templates where name = ${name}`;
   }
 }

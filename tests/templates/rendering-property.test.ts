@@ -42,3 +42,15 @@ describe("rendering with arbitrary values", () => {
     ), { numRuns: 500 });
   });
 });
+
+describe("a template rendered again (parsed once, then remembered)", () => {
+  it("still refuses the same body with other declared variables, and renders each message's own values", () => {
+    const body = "See you at {{ time }}, {{ name | default: 'there' }}.";
+    const declared = [{ name: "time", required: true, default: null }, { name: "name", required: false, default: null }];
+    expect(renderTemplate(body, declared, resolveValues(declared, { time: "5pm", name: "Ann" }))).toBe("See you at 5pm, Ann.");
+    expect(renderTemplate(body, declared, resolveValues(declared, { time: "6pm" }))).toBe("See you at 6pm, there.");
+    const fewer = declared.slice(0, 1);
+    expect(() => renderTemplate(body, fewer, resolveValues(fewer, { time: "5pm" }))).toThrow(TemplateRefusal);
+    expect(() => renderTemplate(body, declared, resolveValues(declared, {}))).toThrow(/time/);
+  });
+});

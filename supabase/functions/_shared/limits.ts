@@ -71,4 +71,6 @@ export const apiLimits = {
   template_render_memory: 1_000_000,
   /** Templates GET templates lists (by name). */
   templates_list_max: 500,
+  /** Checked, parsed templates an API process keeps (least recently used dropped): a template is parsed once, not per message. */
+  template_cache_entries: 200,
 } as const;

@@ -106,6 +106,27 @@ export function checkTemplate(body: string, variables: readonly TemplateVariable
   return parsed;
 }
 
+/** Templates that passed checkTemplate, by body and variables, least recently used first. */
+const checkedTemplates = new Map<string, Template[]>();
+
+/** checkTemplate, remembered: sending one template to many recipients parses it once. */
+function checkedTemplate(body: string, variables: readonly TemplateVariable[]): Template[] {
+  const key = JSON.stringify([body, variables.map((v) => v.name)]);
+  const cached = checkedTemplates.get(key);
+  if (cached !== undefined) {
+    checkedTemplates.delete(key);
+    checkedTemplates.set(key, cached);
+    return cached;
+  }
+  const parsed = checkTemplate(body, variables);
+  checkedTemplates.set(key, parsed);
+  if (checkedTemplates.size > apiLimits.template_cache_entries) {
+    const oldest = checkedTemplates.keys().next().value;
+    if (oldest !== undefined) checkedTemplates.delete(oldest);
+  }
+  return parsed;
+}
+
 export interface ResolvedValues {
   /** Each declared variable's value as rendered: the given one, else its default, else null. */
   values: Record<string, string | null>;
@@ -132,7 +153,7 @@ export function resolveValues(variables: readonly TemplateVariable[], given: Rea
  */
 export function renderTemplate(body: string, variables: readonly TemplateVariable[], resolved: ResolvedValues,
   options: { allowMissing?: boolean } = {}): string {
-  const parsed = checkTemplate(body, variables);
+  const parsed = checkedTemplate(body, variables);
   if (resolved.missing.length > 0 && options.allowMissing !== true) {
     throw new TemplateRefusal("template_variable_missing",
       `no value for ${resolved.missing.map((name) => `\`${name}\``).join(", ")}, which the template requires and has no default for`,
