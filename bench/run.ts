@@ -17,6 +17,7 @@ import { measureBurstLateness, measureSpreadLateness } from "./scenarios/latenes
 import { measureGraphileLateness, measureGraphileThroughput } from "./scenarios/graphile-reference.ts";
 import { measureMonitoringAtScale } from "./scenarios/monitoring-at-scale.ts";
 import { measureDashboardInBrowser } from "./scenarios/dashboard-in-browser.ts";
+import { measureTemplates } from "./scenarios/templates.ts";
 import { round } from "./stats.ts";
 
 /** The targets of issue 6, on a 2-core machine. */
@@ -30,6 +31,8 @@ const targets = {
   firstScreenMs: 1000,
   sentToDeliveredInListMs: 5000,
   statisticsUpkeepCostRatio: 0.1,
+  /** A message from a template keeps this share of plain-body throughput at least. */
+  templateOverPlainMin: 0.8,
 };
 
 const { values: options } = parseArgs({ options: { record: { type: "boolean", default: false } } });
@@ -57,6 +60,17 @@ try {
 
   const api = await measureApi(stack, 20, 10);
   row(`API ${api.endpoint}, ${api.connections} connections`, `${api.requestsPerSecond} req/s, p50 ${api.latencyP50Ms} ms, p99 ${api.latencyP99Ms} ms (non-2xx ${api.non2xx})`);
+
+  const templates = await measureTemplates(stack, 20, 8);
+  for (const r of templates.requests) {
+    row(`API ${r.request}, ${templates.connections} connections`, `${r.requestsPerSecond} req/s, p50 ${r.latencyP50Ms} ms, p99 ${r.latencyP99Ms} ms (non-2xx ${r.non2xx})`);
+  }
+  row("API schedule-delay: template / plain body throughput", `${templates.templateOverPlain}×`,
+    `≥ ${targets.templateOverPlainMin}×`, templates.templateOverPlain >= targets.templateOverPlainMin);
+  const render = templates.largestRender;
+  row(`Render of the largest template allowed (${render.bodyChars} chars, ${render.variables} variables, ${render.microseconds.count} renders)`,
+    `p50 ${render.microseconds.p50} µs, p99 ${render.microseconds.p99} µs, max ${render.microseconds.max} µs`,
+    `max < ${render.limitMs} ms (the render limit)`, render.microseconds.max < render.limitMs * 1000);
 
   const bulk = await measureBulkInsert(stack, 100_000, 5_000);
   row(`Bulk insert ${bulk.rows} rows as a member under RLS (${bulk.rowsPerStatement}/statement)`,
@@ -121,7 +135,7 @@ try {
   const results = {
     measuredAt: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: round(os.totalmem() / 2 ** 30, 0), loadAverage1m: os.loadavg()[0] },
-    targets, dashboard: { jsGzipBytes: dashboard.jsGzipBytes, initialJsGzipBytes: dashboard.initialJsGzipBytes, browser: browserTimings }, api, bulk, dispatch, statisticsUpkeep: { sendsPerSecond: upkeepRuns, cost: round(upkeepCost, 3) }, lateness: { spread, burst },
+    targets, dashboard: { jsGzipBytes: dashboard.jsGzipBytes, initialJsGzipBytes: dashboard.initialJsGzipBytes, browser: browserTimings }, api, templates, bulk, dispatch, statisticsUpkeep: { sendsPerSecond: upkeepRuns, cost: round(upkeepCost, 3) }, lateness: { spread, burst },
     monitoringAtScale: monitoring,
     graphileWorker: { default: graphileDefault, batched: graphileBatched, lateness: graphileLate },
     table: rows,

@@ -55,6 +55,14 @@ export interface SmsSchedulerClient {
   stats(query: ApiRequest<"stats">): Promise<ApiData<"stats">>;
   /** The signed-in user's workspaces, with its role in each. */
   workspaces(): Promise<ApiData<"workspaces">>;
+  /** A message template (Liquid merge fields), version 1. */
+  createTemplate(request: ApiRequest<"create-template">): Promise<ApiData<"create-template">>;
+  /** Any change of name, body or variables is a new version. */
+  updateTemplate(request: ApiRequest<"update-template">): Promise<ApiData<"update-template">>;
+  archiveTemplate(request: ApiRequest<"archive-template">): Promise<ApiData<"archive-template">>;
+  listTemplates(query: ApiRequest<"templates">): Promise<ApiData<"templates">>;
+  /** What a message would be (text, encoding, segments, missing variables); creates nothing. */
+  previewMessage(request: ApiRequest<"preview-message">): Promise<ApiData<"preview-message">>;
   health(): Promise<HealthResult>;
 }
 
@@ -96,6 +104,11 @@ export function createSmsSchedulerClient(supabase: SupabaseClient, functionName 
     jobEvents: (query) => invoke("job-events", "GET", query),
     stats: (query) => invoke("stats", "GET", query),
     workspaces: () => invoke("workspaces", "GET", {}),
+    createTemplate: (request) => invoke("create-template", "POST", request),
+    updateTemplate: (request) => invoke("update-template", "POST", request),
+    archiveTemplate: (request) => invoke("archive-template", "POST", request),
+    listTemplates: (query) => invoke("templates", "GET", query),
+    previewMessage: (request) => invoke("preview-message", "POST", request),
     health: () => invoke("health", "GET", undefined),
   };
 }

@@ -5,6 +5,8 @@ export interface Completion {
   jobId: string;
   twilioSid: string;
   messageStatus: string;
+  /** Twilio's num_segments; null when it did not say (a Messaging Service send answers 0). */
+  twilioSegments: number | null;
 }
 
 interface Pending extends Completion {
@@ -37,7 +39,7 @@ export class CompletionBatcher {
     const batch = this.queue;
     this.queue = [];
     if (batch.length === 0) return;
-    this.flushBatch(batch.map(({ jobId, twilioSid, messageStatus }) => ({ jobId, twilioSid, messageStatus })))
+    this.flushBatch(batch.map(({ jobId, twilioSid, messageStatus, twilioSegments }) => ({ jobId, twilioSid, messageStatus, twilioSegments })))
       .then(() => { for (const p of batch) p.resolve(); })
       .catch((error: unknown) => { for (const p of batch) p.reject(error); });
   }

@@ -45,6 +45,6 @@ export async function deliverClaimedJob(job: ClaimedJob, deps: DeliveryDeps): Pr
     return { jobId: job.id, outcome: status, errorCode: verdict.errorCode };
   }
 
-  await store.complete(job.id, workerId, accepted.sid, accepted.status);
+  await store.complete(job.id, workerId, accepted.sid, accepted.status, accepted.numSegments);
   return { jobId: job.id, outcome: "completed", twilioSid: accepted.sid };
 }

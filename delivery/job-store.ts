@@ -60,7 +60,8 @@ export class JobStore {
   private async completeMany(worker: string, batch: Completion[]): Promise<void> {
     await this.resilient(() => this.sql`
       select private.complete_jobs(${worker}, ${batch.map((c) => c.jobId)},
-        ${batch.map((c) => c.twilioSid)}, ${batch.map((c) => c.messageStatus)})`);
+        ${batch.map((c) => c.twilioSid)}, ${batch.map((c) => c.messageStatus)},
+        ${batch.map((c) => c.twilioSegments)}::integer[])`);
   }
 
   /** Runs a call, retrying it while the database is down (a restart must not lose a send's outcome). */
@@ -98,13 +99,14 @@ export class JobStore {
     }
   }
 
-  async complete(jobId: string, worker: string, twilioSid: string, messageStatus: string): Promise<void> {
+  async complete(jobId: string, worker: string, twilioSid: string, messageStatus: string,
+    twilioSegments: number | null = null): Promise<void> {
     if ((this.options.completionBatchDelayMs ?? 0) > 0) {
-      await this.batcherFor(worker).add({ jobId, twilioSid, messageStatus });
+      await this.batcherFor(worker).add({ jobId, twilioSid, messageStatus, twilioSegments });
       return;
     }
     await this.resilient(() => this.sql`
-      select 1 from private.complete_job(${jobId}, ${worker}, ${twilioSid}, ${messageStatus})`);
+      select 1 from private.complete_job(${jobId}, ${worker}, ${twilioSid}, ${messageStatus}, ${twilioSegments}::integer)`);
   }
 
   async retry(jobId: string, worker: string, errorCode: string, errorMessage: string,

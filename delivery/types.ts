@@ -32,6 +32,8 @@ export interface OutgoingMessage {
 export interface AcceptedMessage {
   sid: string;
   status: string;
+  /** The segments Twilio counted (num_segments); null when it did not say yet (0 for a Messaging Service send). */
+  numSegments: number | null;
 }
 
 /** Sends one message; throws SendError when the provider refuses or does not answer. */

@@ -55,7 +55,8 @@ export function createTwilioSender(options: TwilioSenderOptions = {}): MessageSe
           ...(message.mediaUrls.length > 0 ? { mediaUrl: message.mediaUrls } : {}),
           ...(message.statusCallbackUrl ? { statusCallback: message.statusCallbackUrl } : {}),
         });
-        return { sid: created.sid, status: created.status };
+        const numSegments = Number.parseInt(created.numSegments, 10);
+        return { sid: created.sid, status: created.status, numSegments: numSegments > 0 ? numSegments : null };
       } catch (error) {
         throw toSendError(error);
       }

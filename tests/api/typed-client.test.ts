@@ -65,6 +65,26 @@ describe("typed client", () => {
     await sms.cancelJob({ jobId: sent.jobId, workspaceId: "ws_demo" });
   });
 
+  it("creates, previews, uses, updates, lists and archives a template", async () => {
+    const name = `Client reminder ${Date.now()}`;
+    const template = await sms.createTemplate({
+      workspaceId: "ws_demo", name, body: "Hi {{ first_name | default: 'there' }}, see you at {{ time }}.",
+      variables: [{ name: "first_name", required: false, default: null }, { name: "time", required: true, default: null }],
+    });
+    expect(template).toMatchObject({ name, version: 1, archived: false });
+    const preview = await sms.previewMessage({ workspaceId: "ws_demo", templateId: template.templateId, variables: { time: "5pm" } });
+    expect(preview).toMatchObject({ body: "Hi there, see you at 5pm.", encoding: "GSM-7", segments: 1 });
+    const scheduled = await sms.scheduleDelay({ workspaceId: "ws_demo", to: "+61412345678", templateId: template.templateId,
+      variables: { first_name: "Ann", time: "5pm" }, delayMinutes: 30 });
+    const job = await sms.jobStatus({ jobId: scheduled.jobId, workspaceId: "ws_demo" });
+    expect(job.kind === "job" ? [job.body, job.template?.version, job.segments] : null).toEqual(["Hi Ann, see you at 5pm.", 1, 1]);
+    await sms.cancelJob({ jobId: scheduled.jobId, workspaceId: "ws_demo" });
+    const updated = await sms.updateTemplate({ workspaceId: "ws_demo", templateId: template.templateId, body: "See you at {{ time }}." });
+    expect(updated.version).toBe(2);
+    expect((await sms.listTemplates({ workspaceId: "ws_demo", archived: "false" })).templates.map((t) => t.templateId)).toContain(template.templateId);
+    expect(await sms.archiveTemplate({ workspaceId: "ws_demo", templateId: template.templateId })).toMatchObject({ archived: true, version: 2 });
+  });
+
   it("turns refusals into SmsApiError with the code and the bad fields", async () => {
     const refusal = await sms.sendSms({ to: "+1234567890", body: "Hi", workspaceId: "ws_demo" }).catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(SmsApiError);

@@ -117,6 +117,7 @@ afterAll(async () => {
     // Schedules first, so no sweep materialises another occurrence; then this file's jobs.
     await stack.sql`delete from public.recurring_sms_schedules where created_at >= ${startedAt}`;
     await stack.sql`delete from public.scheduled_sms_jobs where created_at >= ${startedAt}`;
+    await stack.sql`delete from public.message_templates where created_at >= ${startedAt}`;
     await stack.stop();
   }
   rmSync(buildDir, { recursive: true, force: true });
@@ -318,6 +319,55 @@ describe("the dashboard in Chromium", () => {
     expect(await page.getByRole("columnheader", { name: "Actions" }).count()).toBe(0);
     await expectAccessible(page, "schedules (viewer)");
     await screenshot(page, "schedules-viewer");
+    await closePage(page);
+  }, 60_000);
+
+  it("templates: writes one with a live preview, saves it, and a message made from it names its version", async () => {
+    const page = await newPage();
+    await signInAs(page, "owner@demo.test");
+    await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Templates" }).click();
+    await page.getByRole("heading", { name: "Templates" }).waitFor();
+    await page.getByRole("link", { name: "New template" }).click();
+    const name = `Session reminder ${Date.now()}`;
+    await page.getByLabel("Name", { exact: true }).fill(name);
+    await page.getByLabel("Text").fill("Hi {{ first_name | default: 'there' }}, see you at {{ time }}.");
+    // The preview refuses what saving would, naming the merge field; one click declares it.
+    await page.getByRole("alert").filter({ hasText: "first_name" }).waitFor();
+    await page.getByRole("button", { name: "declare first_name" }).click();
+    await page.getByRole("button", { name: "declare time" }).click();
+    await page.getByLabel("time is required").check();
+    const bubble = page.getByLabel("Rendered message");
+    await page.getByText("time has no value and no default: sending would be refused").waitFor();
+    expect(await bubble.textContent()).toBe("Hi there, see you at .");
+
+    await page.getByLabel("Sample value of first_name").fill("Zoë");
+    await page.getByLabel("Sample value of time").fill("5pm");
+    await page.locator("[data-fact='encoding']", { hasText: "UCS-2" }).waitFor();
+    expect(await bubble.textContent()).toBe("Hi Zoë, see you at 5pm.");
+    expect(await bubble.locator("mark").allTextContents()).toEqual(["ë"]);
+    await expectAccessible(page, "template editor");
+    await screenshot(page, "template-editor");
+
+    await page.getByRole("button", { name: "Create template" }).click();
+    await page.getByRole("heading", { name, level: 1 }).waitFor();
+    await page.getByText(/^Version 1/).waitFor();
+    const [saved] = await stack.sql<{ id: string; version: number }[]>`
+      select id, version from public.message_templates where workspace_id = 'ws_demo' and name = ${name}`;
+    expect(saved?.version).toBe(1);
+
+    const jobId = await createAs(ownerToken, "schedule-delay", {
+      to: nextRecipient(), templateId: saved?.id, variables: { first_name: "Ann", time: "5pm" }, delayMinutes: 60,
+    });
+    await page.goto(`${baseUrl}w/ws_demo/messages/${jobId}`);
+    const templateField = page.locator(".fields > div", { has: page.locator("dt", { hasText: /^Template$/ }) });
+    await templateField.getByRole("link", { name: saved?.id ?? "" }).waitFor();
+    expect(await templateField.textContent()).toContain("version 1");
+    expect(await page.locator(".fields").getByText("Hi Ann, see you at 5pm.").count()).toBe(1);
+
+    await page.goto(`${baseUrl}w/ws_demo/templates`);
+    await row(page, saved?.id ?? "").waitFor();
+    await expectAccessible(page, "templates");
+    await screenshot(page, "templates");
     await closePage(page);
   }, 60_000);
 });

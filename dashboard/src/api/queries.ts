@@ -1,6 +1,7 @@
 // The dashboard's reads, as TanStack Query hooks. Live ones poll at the user's interval; TanStack
 // Query skips those polls while the tab is hidden and refetches when it is shown again.
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import type { ApiRequest } from "../../../supabase/functions/_shared/api-routes.ts";
 import type { Row } from "../messages/live-rows.ts";
 import { useRefreshInterval } from "../live/refresh-interval.tsx";
 import { isSettled } from "../messages/live-rows.ts";
@@ -17,6 +18,8 @@ export const queryKeys = {
   listHeads: (workspaceId: string) => ["jobs", workspaceId, "head"] as const,
   /** Refreshes of the unsettled rows on screen. */
   listRows: (workspaceId: string) => ["jobs", workspaceId, "rows"] as const,
+  templates: (workspaceId: string) => ["templates", workspaceId] as const,
+  preview: (workspaceId: string, request: unknown) => ["preview", workspaceId, request] as const,
 };
 
 export function useWorkspaces() {
@@ -69,6 +72,32 @@ export function useEvents(workspaceId: string, id: string, version: string) {
     queryFn: ({ signal }) => api.get("job-events", { workspaceId, jobId: id }, signal),
     enabled: version !== "",
     staleTime: Number.POSITIVE_INFINITY,
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** A workspace's templates, archived ones too (the page filters); they change only by this app or the API. */
+export function useTemplates(workspaceId: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.templates(workspaceId),
+    queryFn: ({ signal }) => api.get("templates", { workspaceId, archived: "all" }, signal),
+    staleTime: 30_000,
+  });
+}
+
+/**
+ * What a message would be (preview-message, which creates nothing). `request` is null while there
+ * is nothing to preview; the previous answer stays on screen while the next one loads.
+ */
+export function usePreview(workspaceId: string, request: Omit<ApiRequest<"preview-message">, "workspaceId"> | null) {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.preview(workspaceId, request),
+    queryFn: () => api.post("preview-message", { workspaceId, ...request }),
+    enabled: request !== null,
+    staleTime: Number.POSITIVE_INFINITY,
+    retry: false,
     placeholderData: keepPreviousData,
   });
 }

@@ -33,6 +33,37 @@ function Json({ value }: { value: unknown }) {
   return text === "{}" || text === "[]" ? <span className="muted">none</span> : <pre className="json">{text}</pre>;
 }
 
+/** The template a message was rendered from, its version, and the values used. */
+function TemplateUsed({ template, workspaceId }: { template: JobView["template"]; workspaceId: string }) {
+  if (template === null) return <span className="muted">none (plain text)</span>;
+  const values = Object.entries(template.variables);
+  return (
+    <>
+      <Link to={paths.template(workspaceId, template.templateId)}>{template.templateId}</Link>, version {template.version}
+      {values.length > 0 && (
+        <ul className="plain small">
+          {values.map(([name, value]) => <li key={name}><code>{name}</code>: {value ?? <span className="muted">(nothing)</span>}</li>)}
+        </ul>
+      )}
+    </>
+  );
+}
+
+/** Segments as counted at creation, and Twilio's count once reported (a disagreement is shown). */
+function Segments({ segments, encoding, twilioSegments }: { segments: number | null; encoding: string | null; twilioSegments?: number | null }) {
+  if (segments === null) return <span className="muted">not counted (inserted directly)</span>;
+  return (
+    <>
+      {segments} ({encoding})
+      {twilioSegments !== undefined && twilioSegments !== null && (
+        twilioSegments === segments
+          ? <span className="muted small"> · Twilio counted {twilioSegments}</span>
+          : <span className="badge tone-warn"> Twilio counted {twilioSegments}</span>
+      )}
+    </>
+  );
+}
+
 function JobFields({ job, workspace }: { job: JobView; workspace: WorkspaceView }) {
   const tz = workspace.timezone;
   return (
@@ -43,6 +74,8 @@ function JobFields({ job, workspace }: { job: JobView; workspace: WorkspaceView 
       <Field label="To">{job.to}</Field>
       <Field label="From">{job.fromNumber}</Field>
       <Field label="Message"><p className="body-text">{job.body}</p></Field>
+      <Field label="Template"><TemplateUsed template={job.template} workspaceId={workspace.workspaceId} /></Field>
+      <Field label="Segments"><Segments segments={job.segments} encoding={job.encoding} twilioSegments={job.twilioSegments} /></Field>
       <Field label="Media">{job.mediaUrls.length === 0 ? <span className="muted">none</span> : (
         <ul className="plain">{job.mediaUrls.map((url) => <li key={url}><a href={url} rel="noreferrer noopener" target="_blank">{url}</a></li>)}</ul>
       )}</Field>
@@ -92,6 +125,8 @@ function ScheduleFields({ schedule, workspace }: { schedule: ScheduleView; works
       <Field label="To">{schedule.to}</Field>
       <Field label="From">{schedule.fromNumber}</Field>
       <Field label="Message"><p className="body-text">{schedule.body}</p></Field>
+      <Field label="Template"><TemplateUsed template={schedule.template} workspaceId={workspace.workspaceId} /></Field>
+      <Field label="Segments"><Segments segments={schedule.segments} encoding={schedule.encoding} /></Field>
       <Field label="Metadata"><Json value={schedule.metadata} /></Field>
       <Field label="Created"><When iso={schedule.createdTime} timeZone={tz} /></Field>
       <Field label="Updated"><When iso={schedule.updatedTime} timeZone={tz} /></Field>

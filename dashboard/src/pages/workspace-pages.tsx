@@ -8,6 +8,8 @@ import { DetailPage } from "./detail-page.tsx";
 import { MessagesPage } from "./messages-page.tsx";
 import { OverviewPage } from "./overview-page.tsx";
 import { SchedulesPage } from "./schedules-page.tsx";
+import { TemplateEditorPage } from "./template-editor-page.tsx";
+import { TemplatesPage } from "./templates-page.tsx";
 
 interface WorkspacePage {
   /** Below /w/<workspace>/, with :params ("messages/:id"). */
@@ -23,6 +25,8 @@ const workspacePages: readonly WorkspacePage[] = [
   { path: "messages/:id", render: (workspace, { id = "" }) => <DetailPage key={id} workspace={workspace} id={id} /> },
   { path: "schedules", nav: "Schedules", render: (workspace) => <SchedulesPage workspace={workspace} /> },
   { path: "schedules/:id", render: (workspace, { id = "" }) => <DetailPage key={id} workspace={workspace} id={id} /> },
+  { path: "templates", nav: "Templates", render: (workspace) => <TemplatesPage workspace={workspace} /> },
+  { path: "templates/:id", render: (workspace, { id = "" }) => <TemplateEditorPage key={id} workspace={workspace} id={id} /> },
 ];
 
 export const workspaceNav: readonly NavEntry[] = workspacePages.flatMap((page) =>

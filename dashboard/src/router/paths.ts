@@ -8,6 +8,10 @@ export const paths = {
   overview: (workspaceId: string): string => base(workspaceId),
   messages: (workspaceId: string): string => `${base(workspaceId)}/messages`,
   schedules: (workspaceId: string): string => `${base(workspaceId)}/schedules`,
+  templates: (workspaceId: string): string => `${base(workspaceId)}/templates`,
+  /** A template's editor; "new" for one not created yet. */
+  template: (workspaceId: string, templateId: string | "new"): string =>
+    `${base(workspaceId)}/templates/${encodeURIComponent(templateId)}`,
   /** A job's page, or a schedule's (sched_… ids). */
   detail: (workspaceId: string, id: string): string =>
     id.startsWith(scheduleIdPrefix)

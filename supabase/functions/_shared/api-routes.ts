@@ -7,11 +7,13 @@ import {
   cancelJobRequestSchema, type Clock, jobEventsQuerySchema, jobsQuerySchema, jobStatusQuerySchema,
   pauseJobRequestSchema, resumeJobRequestSchema, scheduleDelayRequestSchema, scheduleRecurringRequestSchema,
   scheduleUntilRequestSchema, sendSmsRequestSchema, statsQuerySchema, workspacesQuerySchema,
+  archiveTemplateRequestSchema, createTemplateRequestSchema, previewMessageRequestSchema, templatesQuerySchema,
+  updateTemplateRequestSchema,
 } from "./api-schemas.ts";
 import {
   cancelJobResponseSchema, healthResponseSchema, jobEventsResponseSchema, jobsResponseSchema, jobStatusResponseSchema,
   scheduleRecurringResponseSchema, scheduleResponseSchema, scheduleTransitionResponseSchema, sendSmsResponseSchema,
-  statsResponseSchema, workspacesResponseSchema,
+  statsResponseSchema, workspacesResponseSchema, previewResponseSchema, templateResponseSchema, templatesResponseSchema,
 } from "./api-types.ts";
 import type { ErrorCode } from "./error-codes.ts";
 
@@ -43,6 +45,8 @@ const messageRules = [
 ] as const;
 const sendTimeRules = ["scheduled_time_in_past", "scheduled_time_too_far"] as const;
 const scheduleRules = ["invalid_cron", "invalid_timezone", "invalid_schedule"] as const;
+/** A message made from a template (templateId + variables instead of body). */
+const templateUse = ["template_not_found", "template_variable_missing", "template_invalid"] as const;
 const jobChange = [...workspaceRoute, ...jsonBody, "job_not_found", "invalid_transition"] as const;
 
 export const apiRoutes = {
@@ -53,7 +57,7 @@ export const apiRoutes = {
     request: () => sendSmsRequestSchema,
     response: sendSmsResponseSchema,
     responseDescription: "Job created",
-    errors: [...workspaceRoute, ...jsonBody, ...messageRules],
+    errors: [...workspaceRoute, ...jsonBody, ...messageRules, ...templateUse],
   },
   "schedule-delay": {
     method: "POST",
@@ -62,7 +66,7 @@ export const apiRoutes = {
     request: () => scheduleDelayRequestSchema,
     response: scheduleResponseSchema,
     responseDescription: "Job scheduled",
-    errors: [...workspaceRoute, ...jsonBody, ...messageRules, ...sendTimeRules],
+    errors: [...workspaceRoute, ...jsonBody, ...messageRules, ...sendTimeRules, ...templateUse],
   },
   "schedule-until": {
     method: "POST",
@@ -71,7 +75,7 @@ export const apiRoutes = {
     request: scheduleUntilRequestSchema,
     response: scheduleResponseSchema,
     responseDescription: "Job scheduled (status queued if scheduledTime is now, within the clock-skew allowance)",
-    errors: [...workspaceRoute, ...jsonBody, ...messageRules, ...sendTimeRules],
+    errors: [...workspaceRoute, ...jsonBody, ...messageRules, ...sendTimeRules, ...templateUse],
   },
   "schedule-recurring": {
     method: "POST",
@@ -85,7 +89,7 @@ export const apiRoutes = {
     request: scheduleRecurringRequestSchema,
     response: scheduleRecurringResponseSchema,
     responseDescription: "Schedule created",
-    errors: [...workspaceRoute, ...jsonBody, ...messageRules, ...scheduleRules],
+    errors: [...workspaceRoute, ...jsonBody, ...messageRules, ...scheduleRules, ...templateUse],
   },
   "cancel-job": {
     method: "POST",
@@ -174,6 +178,55 @@ export const apiRoutes = {
     response: workspacesResponseSchema,
     responseDescription: "The workspaces",
     errors: ["unauthorized", "method_not_allowed", "internal_error", "validation_failed"],
+  },
+  "create-template": {
+    method: "POST",
+    auth: "required",
+    summary: "Create a message template (Liquid merge fields, declared variables)",
+    description: "The body may use only its declared variables ({{ name }}), the filters default, upcase, downcase, " +
+      "capitalize and truncate, and if / elsif / else: anything else answers 400 `template_invalid` naming it.",
+    request: () => createTemplateRequestSchema,
+    response: templateResponseSchema,
+    responseDescription: "The template, version 1",
+    errors: [...workspaceRoute, ...jsonBody, "template_invalid", "template_name_taken"],
+  },
+  "update-template": {
+    method: "POST",
+    auth: "required",
+    summary: "Change a template's name, body or variables (a new version)",
+    description: "Messages already created keep the body and version they were rendered with. An archived template " +
+      "cannot change (404 `template_not_found`).",
+    request: () => updateTemplateRequestSchema,
+    response: templateResponseSchema,
+    responseDescription: "The template, its version increased",
+    errors: [...workspaceRoute, ...jsonBody, "template_not_found", "template_invalid", "template_name_taken"],
+  },
+  "archive-template": {
+    method: "POST",
+    auth: "required",
+    summary: "Archive a template: no new message can use it (archiving again succeeds again)",
+    request: () => archiveTemplateRequestSchema,
+    response: templateResponseSchema,
+    responseDescription: "The template, archived",
+    errors: [...workspaceRoute, ...jsonBody, "template_not_found"],
+  },
+  "templates": {
+    method: "GET",
+    auth: "required",
+    summary: "A workspace's templates, by name",
+    request: () => templatesQuerySchema,
+    response: templatesResponseSchema,
+    responseDescription: "The templates",
+    errors: [...workspaceRoute, "validation_failed"],
+  },
+  "preview-message": {
+    method: "POST",
+    auth: "required",
+    summary: "What a message would be: its text, encoding, SMS segments and missing variables; nothing is created",
+    request: () => previewMessageRequestSchema,
+    response: previewResponseSchema,
+    responseDescription: "The preview",
+    errors: [...workspaceRoute, ...jsonBody, "template_not_found", "template_invalid"],
   },
   "health": {
     method: "GET",

@@ -218,9 +218,82 @@ export const timezoneSchema = z.string({ error: timezoneError })
     examples: ["America/New_York"],
   });
 
+const templateVariableNameError = "must be a variable name: a letter, then letters, digits or _ (at most 64)";
+/** A merge field's name: a letter first, so no name is special to JavaScript objects (__proto__). */
+export const templateVariableNameSchema = z.string({ error: templateVariableNameError })
+  .regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, { error: templateVariableNameError })
+  .meta({ examples: ["first_name"] });
+
+const templateValueSchema = z.string({ error: "must be a string" })
+  .max(databaseLimits.template_value_max_chars, { error: `must have at most ${databaseLimits.template_value_max_chars} characters` })
+  .refine(isStorableText, { error: storableTextError });
+
+/** A declared variable of a template. */
+export const templateVariableSchema = z.strictObject({
+  name: templateVariableNameSchema,
+  required: z.boolean({ error: "must be true or false" }).default(false)
+    .meta({ description: "A message must give a value (or the variable must have a default)" }),
+  default: templateValueSchema.nullable().default(null)
+    .meta({ description: "Used when a message gives no value, or only whitespace" }),
+}).meta({ id: "TemplateVariable" });
+
+export const templateVariablesSchema = z.array(templateVariableSchema)
+  .max(databaseLimits.template_variables_max, { error: `must declare at most ${databaseLimits.template_variables_max} variables` })
+  .superRefine((variables, ctx) => {
+    const seen = new Set<string>();
+    for (const [index, variable] of variables.entries()) {
+      if (typeof variable.name !== "string") continue;
+      if (seen.has(variable.name)) ctx.addIssue({ code: "custom", path: [index, "name"], message: "is declared twice" });
+      seen.add(variable.name);
+    }
+  });
+
+/** A message's values for its template's variables, by name. */
+export const templateValuesSchema = z.record(templateVariableNameSchema, templateValueSchema,
+  { error: "must be a JSON object of variable names to strings" })
+  .refine((values) => Object.keys(values).length <= databaseLimits.template_variables_max,
+    { error: `must have at most ${databaseLimits.template_variables_max} values` })
+  .meta({ description: "Values of the template's variables, by name (strings)", examples: [{ first_name: "Ann", time: "5pm" }] });
+
+export const templateIdSchema = z.string({ error: "must be a template id" })
+  .regex(/^tpl_[A-Za-z0-9]{1,96}$/, { error: "must be a template id (tpl_…)" })
+  .meta({ description: "A message template's id (tpl_…)" });
+
+export const templateNameSchema = z.string({ error: "must be a string" })
+  .refine((value) => value.trim() !== "", { error: "must not be empty or blank" })
+  .refine((value) => [...value].length <= databaseLimits.template_name_max_chars,
+    { error: `must have at most ${databaseLimits.template_name_max_chars} characters` })
+  .refine(isStorableText, { error: storableTextError });
+
+export const templateBodySchema = z.string({ error: "must be a string" })
+  .refine(isStorableText, { error: storableTextError })
+  .refine((value) => value.trim() !== "", { error: "must not be empty or blank" })
+  .refine((value) => [...value].length <= databaseLimits.template_body_max_chars,
+    { error: `must have at most ${databaseLimits.template_body_max_chars} characters` })
+  .meta({ description: "Liquid: {{ name }}, the filters default, upcase, downcase, capitalize, truncate, and if / elsif / else",
+    examples: ["Hi {{ first_name | default: 'there' }}, see you at {{ time }}."] });
+
+/**
+ * Exactly one of `body` and `templateId`; `variables` only with a template. Shared by every request
+ * that makes a message.
+ */
+function requireOneContent(request: { body?: unknown; templateId?: unknown; variables?: unknown }, ctx: z.RefinementCtx): void {
+  const hasBody = request.body !== undefined;
+  const hasTemplate = request.templateId !== undefined;
+  if (hasBody === hasTemplate) {
+    ctx.addIssue({ code: "custom", path: [hasBody ? "templateId" : "body"],
+      message: hasBody ? "give either body or templateId, not both" : "is required (or give templateId and variables)" });
+  }
+  if (request.variables !== undefined && !hasTemplate) {
+    ctx.addIssue({ code: "custom", path: ["variables"], message: "is only for a templateId" });
+  }
+}
+
 const messageFields = {
   to: phoneNumberSchema,
-  body: messageBodySchema,
+  body: messageBodySchema.optional().meta({ description: "The text; or give templateId (and variables) instead" }),
+  templateId: templateIdSchema.optional(),
+  variables: templateValuesSchema.optional(),
   mediaUrl: mediaUrlSchema.optional(),
   workspaceId: workspaceIdSchema,
   fromNumber: senderSchema.optional().meta({
@@ -231,7 +304,7 @@ const messageFields = {
   }),
 };
 
-export const sendSmsRequestSchema = z.strictObject(messageFields).meta({ id: "SendSmsRequest" });
+export const sendSmsRequestSchema = z.strictObject(messageFields).superRefine(requireOneContent).meta({ id: "SendSmsRequest" });
 
 export const scheduleDelayRequestSchema = z.strictObject({
   ...messageFields,
@@ -239,10 +312,11 @@ export const scheduleDelayRequestSchema = z.strictObject({
     .min(apiLimits.delay_minutes_min, { error: `must be at least ${apiLimits.delay_minutes_min}` })
     .max(apiLimits.delay_minutes_max, { error: `must be at most ${apiLimits.delay_minutes_max} (365 days)` })
     .meta({ description: "Minutes from now, measured by the database's clock" }),
-}).meta({ id: "ScheduleDelayRequest" });
+}).superRefine(requireOneContent).meta({ id: "ScheduleDelayRequest" });
 
 export const scheduleUntilRequestSchema = perClock((now) =>
-  z.strictObject({ ...messageFields, scheduledTime: scheduledTimeSchema(now) }).meta({ id: "ScheduleUntilRequest" })
+  z.strictObject({ ...messageFields, scheduledTime: scheduledTimeSchema(now) }).superRefine(requireOneContent)
+    .meta({ id: "ScheduleUntilRequest" })
 );
 
 /**
@@ -273,7 +347,7 @@ export const scheduleRecurringRequestSchema = perClock((now) =>
     } else if (request.endAt.getTime() <= now()) {
       ctx.addIssue({ code: "custom", path: ["endAt"], message: "must be in the future" });
     }
-  }).meta({ id: "ScheduleRecurringRequest" })
+  }).superRefine(requireOneContent).meta({ id: "ScheduleRecurringRequest" })
 );
 
 /** A job or schedule of a workspace: cancel-job, pause-job and resume-job. */
@@ -286,6 +360,69 @@ export const cancelJobRequestSchema = jobReferenceSchema;
 /** pause-job and resume-job: recurring schedules only. */
 export const pauseJobRequestSchema = jobReferenceSchema;
 export const resumeJobRequestSchema = jobReferenceSchema;
+
+/** POST create-template. */
+export const createTemplateRequestSchema = z.strictObject({
+  workspaceId: workspaceIdSchema,
+  name: templateNameSchema.meta({ description: `Unique in the workspace among templates not archived (case-insensitive), at most ${databaseLimits.template_name_max_chars} characters` }),
+  body: templateBodySchema,
+  variables: templateVariablesSchema.default([])
+    .meta({ description: `The merge fields the body may use (at most ${databaseLimits.template_variables_max})` }),
+}).meta({ id: "CreateTemplateRequest" });
+
+/** POST update-template: any of name, body, variables; any change is a new version. */
+export const updateTemplateRequestSchema = z.strictObject({
+  workspaceId: workspaceIdSchema,
+  templateId: templateIdSchema,
+  name: templateNameSchema.optional(),
+  body: templateBodySchema.optional(),
+  variables: templateVariablesSchema.optional(),
+}).superRefine((request, ctx) => {
+  if (request.name === undefined && request.body === undefined && request.variables === undefined) {
+    ctx.addIssue({ code: "custom", path: ["body"], message: "give at least one of name, body and variables" });
+  }
+}).meta({ id: "UpdateTemplateRequest" });
+
+/** POST archive-template. */
+export const archiveTemplateRequestSchema = z.strictObject({
+  workspaceId: workspaceIdSchema,
+  templateId: templateIdSchema,
+}).meta({ id: "TemplateReference" });
+
+/** GET templates. */
+export const templatesQuerySchema = z.strictObject({
+  workspaceId: workspaceIdSchema,
+  archived: z.enum(["false", "true", "all"], { error: "must be false, true or all" }).default("false")
+    .meta({ description: "false (default): templates in use; true: archived ones; all: both" }),
+});
+
+/** POST preview-message: what a message would be, without creating anything. */
+export const previewMessageRequestSchema = z.strictObject({
+  workspaceId: workspaceIdSchema,
+  body: z.string({ error: "must be a string" }).refine(isStorableText, { error: storableTextError })
+    .refine((value) => [...value].length <= databaseLimits.template_body_max_chars,
+      { error: `must have at most ${databaseLimits.template_body_max_chars} characters` })
+    .optional().meta({ description: "A body to count (no template); or give templateId or draft, with variables" }),
+  templateId: templateIdSchema.optional(),
+  draft: z.strictObject({
+    body: templateBodySchema,
+    variables: templateVariablesSchema.default([]),
+  }).optional().meta({
+    id: "TemplateDraft",
+    description: "A template not saved yet (an editor's live preview), checked as create-template checks it",
+  }),
+  variables: templateValuesSchema.optional(),
+  to: phoneNumberSchema.optional().meta({ description: "The recipient: adds a warning when they opted out" }),
+}).superRefine((request, ctx) => {
+  const given = [request.body, request.templateId, request.draft].filter((content) => content !== undefined).length;
+  if (given !== 1) {
+    ctx.addIssue({ code: "custom", path: [request.body === undefined ? "body" : request.templateId === undefined ? "draft" : "templateId"],
+      message: given === 0 ? "is required (or give templateId or draft, with variables)" : "give one of body, templateId and draft" });
+  }
+  if (request.variables !== undefined && request.body !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["variables"], message: "is only for a templateId or a draft" });
+  }
+}).meta({ id: "PreviewMessageRequest" });
 
 export const jobStatusQuerySchema = z.strictObject({
   jobId: jobIdSchema,
@@ -396,6 +533,9 @@ export type ResumeJobRequest = z.input<typeof resumeJobRequestSchema>;
 export type JobStatusQuery = z.input<typeof jobStatusQuerySchema>;
 export type JobsQuery = z.input<typeof jobsQuerySchema>;
 export type JobEventsQuery = z.input<typeof jobEventsQuerySchema>;
+export type CreateTemplateRequest = z.input<typeof createTemplateRequestSchema>;
+export type UpdateTemplateRequest = z.input<typeof updateTemplateRequestSchema>;
+export type PreviewMessageRequest = z.input<typeof previewMessageRequestSchema>;
 export type StatsQuery = z.input<typeof statsQuerySchema>;
 
 /** zod's issues as one entry per bad field; unknown fields are named one by one. */

@@ -100,6 +100,16 @@ export const scheduleTransitionResultSchema = z.strictObject({
 /** POST pause-job and resume-job: the schedule's status afterwards and its next run (null unless active). */
 export type ScheduleTransitionResult = z.output<typeof scheduleTransitionResultSchema>;
 
+export const messageTemplateRefSchema = z.strictObject({
+  templateId: z.string(),
+  version: z.int().min(1),
+  variables: z.record(z.string(), z.string().nullable())
+    .meta({ description: "Each declared variable's value as rendered (given, else its default; null: rendered as nothing)" }),
+}).meta({ id: "MessageTemplateRef", description: "The template a message was rendered from, and with what" });
+export type MessageTemplateRef = z.output<typeof messageTemplateRefSchema>;
+
+const encodingSchema = z.enum(["GSM-7", "UCS-2"]).meta({ id: "SmsEncoding" });
+
 export const jobViewSchema = z.strictObject({
   jobId: z.string(),
   kind: z.literal("job"),
@@ -116,6 +126,10 @@ export const jobViewSchema = z.strictObject({
   to: z.string(),
   fromNumber: z.string(),
   body: z.string(),
+  template: messageTemplateRefSchema.nullable().meta({ description: "Null unless the body was rendered from a template" }),
+  encoding: encodingSchema.nullable().meta({ description: "As counted at creation; null for a direct insert" }),
+  segments: z.int().min(1).nullable().meta({ description: "SMS segments as counted at creation; null for a direct insert" }),
+  twilioSegments: z.int().min(1).nullable().meta({ description: "The segments Twilio counted, once it reported them" }),
   mediaUrls: z.array(z.string()),
   metadata: z.record(z.string(), z.unknown()),
   attempts: z.int().min(0),
@@ -174,6 +188,9 @@ export const scheduleViewSchema = z.strictObject({
   to: z.string(),
   fromNumber: z.string(),
   body: z.string(),
+  template: messageTemplateRefSchema.nullable(),
+  encoding: encodingSchema.nullable(),
+  segments: z.int().min(1).nullable(),
   mediaUrls: z.array(z.string()),
   metadata: z.record(z.string(), z.unknown()),
   createdTime: dateTimeSchema,
@@ -288,6 +305,37 @@ export const statsResultSchema = z.strictObject({
 /** GET stats: a workspace's monitoring overview, from incrementally maintained rollups. */
 export type StatsResult = z.output<typeof statsResultSchema>;
 
+export const templateViewSchema = z.strictObject({
+  templateId: z.string(),
+  workspaceId: workspaceIdSchema,
+  name: z.string(),
+  body: z.string(),
+  variables: z.array(z.strictObject({ name: z.string(), required: z.boolean(), default: z.string().nullable() })),
+  version: z.int().min(1).meta({ description: "Increases on every change of name, body or variables" }),
+  archived: z.boolean(),
+  createdTime: dateTimeSchema,
+  updatedTime: dateTimeSchema,
+}).meta({ id: "Template" });
+export type TemplateView = z.output<typeof templateViewSchema>;
+
+export const templatesResultSchema = z.strictObject({
+  templates: z.array(templateViewSchema).meta({ description: "By name" }),
+});
+export type TemplatesResult = z.output<typeof templatesResultSchema>;
+
+export const previewResultSchema = z.strictObject({
+  body: z.string().meta({ description: "The text that would be sent" }),
+  characters: countSchema.meta({ description: "Characters as a reader sees them" }),
+  encoding: encodingSchema,
+  segments: countSchema.meta({ description: "SMS segments, as Twilio counts them" }),
+  nonGsmCharacters: z.array(z.string()).meta({ description: "The characters that make it UCS-2" }),
+  missingVariables: z.array(z.string()).meta({ description: "Required variables without a value or default: a send would be refused" }),
+  warnings: z.array(z.string()),
+  template: messageTemplateRefSchema.nullable(),
+}).meta({ id: "Preview" });
+/** POST preview-message. */
+export type PreviewResult = z.output<typeof previewResultSchema>;
+
 // The envelope of each route's answer, named as in the OpenAPI document.
 export const sendSmsResponseSchema = successEnvelope(sendSmsResultSchema).meta({ id: "SendSmsResponse" });
 export const scheduleResponseSchema = successEnvelope(scheduleResultSchema).meta({ id: "ScheduleResponse" });
@@ -302,3 +350,6 @@ export const healthResponseSchema = successEnvelope(healthResultSchema).meta({ i
 export const workspacesResponseSchema = successEnvelope(workspacesResultSchema).meta({ id: "WorkspacesResponse" });
 export const jobEventsResponseSchema = successEnvelope(jobEventsResultSchema).meta({ id: "JobEventsResponse" });
 export const statsResponseSchema = successEnvelope(statsResultSchema).meta({ id: "StatsResponse" });
+export const templateResponseSchema = successEnvelope(templateViewSchema).meta({ id: "TemplateResponse" });
+export const templatesResponseSchema = successEnvelope(templatesResultSchema).meta({ id: "TemplatesResponse" });
+export const previewResponseSchema = successEnvelope(previewResultSchema).meta({ id: "PreviewResponse" });

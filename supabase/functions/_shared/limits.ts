@@ -33,6 +33,14 @@ export const databaseLimits = {
   cron_expression_max_chars: 200,
   /** Run times that creating a schedule and its status report ahead. */
   recurring_preview_runs: 5,
+  /** A message template's name. */
+  template_name_max_chars: 100,
+  /** A template's body: at most one message's body (rendering may lengthen it; the rendered body must fit too). */
+  template_body_max_chars: 1600,
+  /** Variables (merge fields) one template declares. */
+  template_variables_max: 20,
+  /** A variable's value in a request, or its declared default. */
+  template_value_max_chars: 500,
 } as const;
 
 export type DatabaseLimitName = keyof typeof databaseLimits;
@@ -57,4 +65,12 @@ export const apiLimits = {
   job_events_max: 500,
   /** GET stats calls the minute sweep healthy when it finished within this long (three sweeps). */
   sweep_healthy_within_seconds: 180,
+  /** Longest a template may take to render (liquidjs renderLimit); slower is refused as invalid. */
+  template_render_ms: 50,
+  /** Most text a render may build (liquidjs memoryLimit), far above what a message body can hold. */
+  template_render_memory: 1_000_000,
+  /** Templates GET templates lists (by name). */
+  templates_list_max: 500,
+  /** Checked, parsed templates an API process keeps (least recently used dropped): a template is parsed once, not per message. */
+  template_cache_entries: 200,
 } as const;

@@ -1,16 +1,17 @@
-// The one creation path of send-sms, schedule-delay and schedule-until: private.create_job, whose
-// BEFORE INSERT trigger applies the same rules as a direct insert, in one transaction with the
-// membership check and the job's `created` event.
+// The one creation path of send-sms, schedule-delay and schedule-until: the content (a body, or a
+// template rendered with the message's variables; ./message-content.ts), then private.create_job,
+// whose BEFORE INSERT trigger applies the same rules as a direct insert, in one transaction with
+// the membership check and the job's `created` event.
 import type postgres from "postgres";
 import type { Principal } from "../_shared/access-tokens.ts";
 import { requireWorkspaceAccess, type Workspace } from "./auth.ts";
 import { inTransaction, type Sql } from "./database.ts";
 import type { JobRow } from "./job-view.ts";
+import { type MessageSource, resolveMessageContent } from "./message-content.ts";
 
-export interface NewMessage {
+export interface NewMessage extends MessageSource {
   workspaceId: string;
   to: string;
-  body: string;
   mediaUrl?: string[] | undefined;
   fromNumber?: string | undefined;
   metadata?: Record<string, unknown> | undefined;
@@ -27,6 +28,7 @@ export async function createJob(
 ): Promise<{ job: JobRow; workspace: Workspace }> {
   return await inTransaction(sql, principal, async (tx) => {
     const workspace = await requireWorkspaceAccess(tx, principal, message.workspaceId, "write");
+    const content = await resolveMessageContent(tx, message.workspaceId, message);
     const scheduledTime = when.kind === "now"
       ? tx`null::timestamptz`
       : when.kind === "delay"
@@ -36,12 +38,17 @@ export async function createJob(
       select * from private.create_job(
         p_workspace_id => ${message.workspaceId},
         p_to_phone => ${message.to},
-        p_body => ${message.body},
+        p_body => ${content.body},
         p_from_number => ${message.fromNumber ?? null}::text,
         p_media_urls => ${tx.array(message.mediaUrl ?? [])}::text[],
         p_scheduled_time => ${scheduledTime},
         p_metadata => ${tx.json((message.metadata ?? {}) as postgres.JSONValue)}::jsonb,
-        p_created_by => ${principal.kind === "user" ? principal.userId : null}::uuid
+        p_created_by => ${principal.kind === "user" ? principal.userId : null}::uuid,
+        p_template_id => ${content.template?.id ?? null}::text,
+        p_template_version => ${content.template?.version ?? null}::integer,
+        p_template_variables => ${content.template === null ? null : tx.json(content.template.variables)}::jsonb,
+        p_encoding => ${content.encoding},
+        p_segments => ${content.segments}
       )`;
     if (job === undefined) throw new Error("private.create_job returned no row");
     return { job, workspace };

@@ -1,6 +1,7 @@
 // A scheduled_sms_jobs row as the API shows it: camelCase, times with the workspace's offset.
 import { isPendingJobStatus, type JobStatus } from "../_shared/api-schemas.ts";
-import type { JobView } from "../_shared/api-types.ts";
+import type { JobView, MessageTemplateRef } from "../_shared/api-types.ts";
+import type { SmsEncoding } from "../_shared/sms-segments.ts";
 import { formatInTimeZone } from "../_shared/time.ts";
 
 export interface JobRow {
@@ -25,6 +26,19 @@ export interface JobRow {
   updated_at: Date;
   completed_at: Date | null;
   recurring_schedule_id: string | null;
+  template_id: string | null;
+  template_version: number | null;
+  template_variables: Record<string, string | null> | null;
+  encoding: SmsEncoding | null;
+  segments: number | null;
+  twilio_segments: number | null;
+}
+
+/** The template a message was rendered from (a job's or a schedule's columns), or null. */
+export function templateRefOf(row: Pick<JobRow, "template_id" | "template_version" | "template_variables">): MessageTemplateRef | null {
+  return row.template_id === null || row.template_version === null
+    ? null
+    : { templateId: row.template_id, version: row.template_version, variables: row.template_variables ?? {} };
 }
 
 export function toJobView(row: JobRow, timeZone: string): JobView {
@@ -43,6 +57,10 @@ export function toJobView(row: JobRow, timeZone: string): JobView {
     to: row.to_phone,
     fromNumber: row.from_number,
     body: row.body,
+    template: templateRefOf(row),
+    encoding: row.encoding,
+    segments: row.segments,
+    twilioSegments: row.twilio_segments,
     mediaUrls: row.media_urls,
     metadata: row.metadata,
     attempts: row.attempts,

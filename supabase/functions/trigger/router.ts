@@ -7,18 +7,23 @@ import type { Principal } from "../_shared/access-tokens.ts";
 import { type ApiRouteName, apiRoutes, isApiRouteName, type RouteContract } from "../_shared/api-routes.ts";
 import { parseWith, queryOf, readJsonBody } from "./http.ts";
 import type { PublicContext, Route, RouteHandler } from "./route.ts";
+import { archiveTemplate } from "./routes/archive-template.ts";
 import { cancelJob } from "./routes/cancel-job.ts";
+import { createTemplate } from "./routes/create-template.ts";
 import { health } from "./routes/health.ts";
 import { jobEvents } from "./routes/job-events.ts";
 import { jobStatus } from "./routes/job-status.ts";
 import { jobs } from "./routes/jobs.ts";
 import { pauseJob } from "./routes/pause-job.ts";
+import { previewMessage } from "./routes/preview-message.ts";
 import { resumeJob } from "./routes/resume-job.ts";
 import { scheduleDelay } from "./routes/schedule-delay.ts";
 import { scheduleRecurring } from "./routes/schedule-recurring.ts";
 import { scheduleUntil } from "./routes/schedule-until.ts";
 import { sendSms } from "./routes/send-sms.ts";
 import { stats } from "./routes/stats.ts";
+import { templates } from "./routes/templates.ts";
+import { updateTemplate } from "./routes/update-template.ts";
 import { workspaces } from "./routes/workspaces.ts";
 
 const handlers: { [N in ApiRouteName]: RouteHandler<N> } = {
@@ -34,6 +39,11 @@ const handlers: { [N in ApiRouteName]: RouteHandler<N> } = {
   "job-events": jobEvents,
   "stats": stats,
   "workspaces": workspaces,
+  "create-template": createTemplate,
+  "update-template": updateTemplate,
+  "archive-template": archiveTemplate,
+  "templates": templates,
+  "preview-message": previewMessage,
   "health": health,
 };
 

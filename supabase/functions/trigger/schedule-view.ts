@@ -5,6 +5,8 @@ import type { ScheduleEndedReason, ScheduleView } from "../_shared/api-types.ts"
 import { formatInTimeZone } from "../_shared/time.ts";
 import type { Transaction } from "./database.ts";
 import { ApiError } from "./http.ts";
+import { templateRefOf } from "./job-view.ts";
+import type { SmsEncoding } from "../_shared/sms-segments.ts";
 
 export interface ScheduleRow {
   id: string;
@@ -35,6 +37,11 @@ export interface ScheduleRow {
   from_number: string;
   body: string;
   media_urls: string[];
+  template_id: string | null;
+  template_version: number | null;
+  template_variables: Record<string, string | null> | null;
+  encoding: SmsEncoding | null;
+  segments: number | null;
   metadata: Record<string, unknown>;
 }
 
@@ -42,7 +49,8 @@ export interface ScheduleRow {
 export async function loadSchedules(tx: Transaction, workspaceId: string, ids: readonly string[]): Promise<ScheduleRow[]> {
   if (ids.length === 0) return [];
   return await tx<ScheduleRow[]>`
-    select st.*, s.to_phone, s.from_number, s.body, s.media_urls, s.metadata
+    select st.*, s.to_phone, s.from_number, s.body, s.media_urls, s.metadata, s.template_id, s.template_version,
+           s.template_variables, s.encoding, s.segments
     from public.recurring_sms_schedules s
     cross join lateral private.recurring_schedule_status(s.id) st
     where s.id = any (${tx.array([...ids])}::text[]) and s.workspace_id = ${workspaceId}`;
@@ -110,6 +118,9 @@ export function toScheduleView(row: ScheduleRow): ScheduleView {
     to: row.to_phone,
     fromNumber: row.from_number,
     body: row.body,
+    template: templateRefOf(row),
+    encoding: row.encoding,
+    segments: row.segments,
     mediaUrls: row.media_urls,
     metadata: row.metadata,
     createdTime: time(row.created_at),

@@ -49,8 +49,12 @@ export function createTwilioStatusHandler(deps: TwilioStatusDeps): (request: Req
 
     const errorCode = typeof params.ErrorCode === "string" && params.ErrorCode !== "" ? params.ErrorCode : null;
     const errorMessage = typeof params.ErrorMessage === "string" && params.ErrorMessage !== "" ? params.ErrorMessage : null;
+    // Twilio's segment count, where a callback carries it (0 or anything else unreadable: not known).
+    const numSegments = typeof params.NumSegments === "string" && /^[1-9][0-9]{0,3}$/.test(params.NumSegments)
+      ? Number(params.NumSegments) : null;
     try {
-      await deps.sql`select private.record_message_status(${jobId}, ${sid}, ${status}, ${errorCode}, ${errorMessage})`;
+      await deps.sql`
+        select private.record_message_status(${jobId}, ${sid}, ${status}, ${errorCode}, ${errorMessage}, ${numSegments}::integer)`;
     } catch (error) {
       // An unknown status is Twilio's news, not our failure: acknowledge so Twilio does not retry.
       if ((error as { hint?: string }).hint === "invalid_argument") return reply(200, "ignored unknown status");

@@ -10,6 +10,7 @@ import { formatInTimeZone } from "../../_shared/time.ts";
 import { requireWorkspaceAccess } from "../auth.ts";
 import { inTransaction } from "../database.ts";
 import type { RouteHandler } from "../route.ts";
+import { resolveMessageContent } from "../message-content.ts";
 import { nextRunsOf } from "../schedule-view.ts";
 
 interface CreatedSchedule {
@@ -29,11 +30,13 @@ interface CreatedSchedule {
 export const scheduleRecurring: RouteHandler<"schedule-recurring"> = async ({ input, sql, principal }) =>
   await inTransaction(sql, principal, async (tx) => {
     await requireWorkspaceAccess(tx, principal, input.workspaceId, "write");
+    // Rendered once, now: every occurrence sends this body (and records this template version).
+    const content = await resolveMessageContent(tx, input.workspaceId, input);
     const [schedule] = await tx<CreatedSchedule[]>`
       select * from private.create_recurring_schedule(
         p_workspace_id => ${input.workspaceId},
         p_to_phone => ${input.to},
-        p_body => ${input.body},
+        p_body => ${content.body},
         p_cron_expression => ${input.cron},
         p_timezone => ${input.timezone ?? null}::text,
         p_from_number => ${input.fromNumber ?? null}::text,
@@ -42,7 +45,12 @@ export const scheduleRecurring: RouteHandler<"schedule-recurring"> = async ({ in
         p_end_at => ${input.endAt ?? null}::timestamptz,
         p_max_occurrences => ${input.maxOccurrences ?? null}::integer,
         p_metadata => ${tx.json((input.metadata ?? {}) as postgres.JSONValue)}::jsonb,
-        p_created_by => ${principal.kind === "user" ? principal.userId : null}::uuid
+        p_created_by => ${principal.kind === "user" ? principal.userId : null}::uuid,
+        p_template_id => ${content.template?.id ?? null}::text,
+        p_template_version => ${content.template?.version ?? null}::integer,
+        p_template_variables => ${content.template === null ? null : tx.json(content.template.variables)}::jsonb,
+        p_encoding => ${content.encoding},
+        p_segments => ${content.segments}
       )`;
     if (schedule === undefined) throw new Error("private.create_recurring_schedule returned no row");
     const time = (date: Date) => formatInTimeZone(date, schedule.timezone);
