@@ -3,22 +3,23 @@
 //   const sms = createSmsSchedulerClient(supabase);
 //   const { jobId } = await sms.scheduleDelay({ to: "+61412345678", body: "Hi", workspaceId: "ws_demo", delayMinutes: 5 });
 //   const weekly = await sms.scheduleRecurring({ to: "+61412345678", body: "Hi", workspaceId: "ws_demo", cron: "0 9 * * MON" });
+//   const batch = await sms.scheduleBulk({ workspaceId: "ws_demo", body: "Hi", recipients: [{ to: "+61412345678" }] });
 // Request and answer types are derived from the API contract's zod schemas (api-schemas.ts,
 // api-types.ts, api-routes.ts in supabase/functions/_shared); only types are imported.
 import { FunctionsHttpError, type SupabaseClient } from "@supabase/supabase-js";
 import type { ApiData, ApiMethod, ApiRequest, ApiRouteName } from "../supabase/functions/_shared/api-routes.ts";
 import type {
-  CancelJobRequest, JobsQuery, JobStatusQuery, PauseJobRequest, ResumeJobRequest, ScheduleDelayRequest,
-  ScheduleRecurringRequest, ScheduleUntilRequest, SendSmsRequest,
+  BatchStatusQuery, CancelJobRequest, JobsQuery, JobStatusQuery, PauseJobRequest, ResumeJobRequest, ScheduleBulkRequest,
+  ScheduleDelayRequest, ScheduleRecurringRequest, ScheduleUntilRequest, SendSmsRequest,
 } from "../supabase/functions/_shared/api-schemas.ts";
 import type {
-  ApiErrorBody, ApiSuccess, CancelJobResult, HealthResult, JobsPage, JobView, ScheduleRecurringResult, ScheduleResult,
-  ScheduleTransitionResult, ScheduleView, SendSmsResult,
+  ApiErrorBody, ApiSuccess, BatchStatusResult, CancelJobResult, HealthResult, JobsPage, JobView, ScheduleBulkResult,
+  ScheduleRecurringResult, ScheduleResult, ScheduleTransitionResult, ScheduleView, SendSmsResult,
 } from "../supabase/functions/_shared/api-types.ts";
 
 export type * from "../supabase/functions/_shared/api-types.ts";
 export type {
-  CancelJobRequest, JobKind, JobsQuery, JobStatusQuery, PauseJobRequest, ResumeJobRequest, ScheduleDelayRequest,
+  BatchStatusQuery, ScheduleBulkRequest, CancelJobRequest, JobKind, JobsQuery, JobStatusQuery, PauseJobRequest, ResumeJobRequest, ScheduleDelayRequest,
   ScheduleRecurringRequest, ScheduleStatus, ScheduleUntilRequest, SendSmsRequest,
 } from "../supabase/functions/_shared/api-schemas.ts";
 
@@ -42,7 +43,14 @@ export interface SmsSchedulerClient {
   scheduleUntil(request: ScheduleUntilRequest): Promise<ScheduleResult>;
   /** A recurring message; its jobId (sched_…) works with cancelJob, pauseJob, resumeJob and jobStatus. */
   scheduleRecurring(request: ScheduleRecurringRequest): Promise<ScheduleRecurringResult>;
-  /** Cancels a job, or a schedule with its pending occurrences. */
+  /**
+   * One message to up to 10,000 recipients as a batch; each recipient's item has its job id or its
+   * error. With `atomic: true` any refusal throws SmsApiError batch_rejected (details.items) and nothing is created.
+   */
+  scheduleBulk(request: ScheduleBulkRequest): Promise<ScheduleBulkResult>;
+  /** A batch's jobs by status and by delivery status. */
+  batchStatus(query: BatchStatusQuery): Promise<BatchStatusResult>;
+  /** Cancels a job, a schedule with its pending occurrences, or a batch's pending jobs (batch_…: answers how many). */
   cancelJob(request: CancelJobRequest): Promise<CancelJobResult>;
   pauseJob(request: PauseJobRequest): Promise<ScheduleTransitionResult>;
   resumeJob(request: ResumeJobRequest): Promise<ScheduleTransitionResult>;
@@ -96,6 +104,8 @@ export function createSmsSchedulerClient(supabase: SupabaseClient, functionName 
     scheduleDelay: (request) => invoke("schedule-delay", "POST", request),
     scheduleUntil: (request) => invoke("schedule-until", "POST", request),
     scheduleRecurring: (request) => invoke("schedule-recurring", "POST", request),
+    scheduleBulk: (request) => invoke("schedule-bulk", "POST", request),
+    batchStatus: (query) => invoke("batch-status", "GET", query),
     cancelJob: (request) => invoke("cancel-job", "POST", request),
     pauseJob: (request) => invoke("pause-job", "POST", request),
     resumeJob: (request) => invoke("resume-job", "POST", request),

@@ -85,6 +85,23 @@ describe("typed client", () => {
     expect(await sms.archiveTemplate({ workspaceId: "ws_demo", templateId: template.templateId })).toMatchObject({ archived: true, version: 2 });
   });
 
+  it("schedules a batch, reads its status, lists and cancels it", async () => {
+    const batch = await sms.scheduleBulk({
+      workspaceId: "ws_demo", body: "Bulk via the client", delayMinutes: 30,
+      recipients: [{ to: "+61412345601" }, { to: "+61412345602", metadata: { row: 2 } }, { to: "+61412345601" }],
+    });
+    expect([batch.accepted, batch.rejected]).toEqual([2, 1]);
+    expect(batch.items.map((item) => item.error?.code ?? "scheduled")).toEqual(["scheduled", "scheduled", "duplicate_recipient"]);
+    const status = await sms.batchStatus({ batchId: batch.batchId, workspaceId: "ws_demo" });
+    expect(status).toMatchObject({ total: 2, counts: { scheduled: 2 }, messageStatuses: { none: 2 } });
+    const page = await sms.listJobs({ workspaceId: "ws_demo", batchId: batch.batchId });
+    expect(page.jobs.map((j) => j.jobId).sort()).toEqual(batch.items.flatMap((item) => item.jobId ?? []).sort());
+    expect(await sms.cancelJob({ jobId: batch.batchId, workspaceId: "ws_demo" })).toEqual({ jobId: batch.batchId, status: "cancelled", cancelled: 2 });
+    const atomic = await sms.scheduleBulk({ workspaceId: "ws_demo", body: "x", atomic: true, recipients: [{ to: "+1234" }] })
+      .catch((error: unknown) => error);
+    expect(atomic).toMatchObject({ status: 400, code: "batch_rejected", details: { items: [{ index: 0, jobId: null, error: { code: "validation_failed" } }] } });
+  });
+
   it("turns refusals into SmsApiError with the code and the bad fields", async () => {
     const refusal = await sms.sendSms({ to: "+1234567890", body: "Hi", workspaceId: "ws_demo" }).catch((error: unknown) => error);
     expect(refusal).toBeInstanceOf(SmsApiError);

@@ -1,6 +1,7 @@
 // SMS segments as Twilio counts them (supabase/functions/_shared/sms-segments.ts, over Twilio's own
 // calculator): the boundaries of GSM-7 and UCS-2, extension characters counting two, and an escape
 // pair never split across segments.
+import { SegmentedMessage } from "sms-segments-calculator";
 import { describe, expect, it } from "vitest";
 import { countSegments } from "../../supabase/functions/_shared/sms-segments.ts";
 
@@ -31,5 +32,22 @@ describe("segment counting", () => {
   it("names the characters that force UCS-2, once each, in order", () => {
     expect(countSegments("Café “quoted” café ✓").nonGsmCharacters).toEqual(["“", "”", "✓"]);
     expect(countSegments("All GSM: café, Ærø, ¿¡").nonGsmCharacters).toEqual([]);
+  });
+
+  it("counts plain GSM-7 bodies without the calculator exactly as the calculator does", () => {
+    // The characters countSegments counts by arithmetic (one septet, one grapheme each).
+    const alphabet = "ABCXYZabcxyz0123456789 \n!\"#%&'()*+,-./:;<=>?@$_";
+    let seed = 12345;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    const lengths = [1, 2, 152, 153, 154, 159, 160, 161, 305, 306, 307, 459, 460, 1600, ...Array.from({ length: 200 }, () => 1 + random(1600))];
+    for (const length of lengths) {
+      const body = Array.from({ length }, () => alphabet[random(alphabet.length)]).join("");
+      const reference = new SegmentedMessage(body, "auto");
+      expect(countSegments(body), JSON.stringify(body))
+        .toEqual({ characters: reference.graphemes.length, encoding: reference.encodingName, segments: reference.segmentsCount, nonGsmCharacters: [] });
+    }
   });
 });

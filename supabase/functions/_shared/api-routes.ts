@@ -8,14 +8,16 @@ import {
   pauseJobRequestSchema, resumeJobRequestSchema, scheduleDelayRequestSchema, scheduleRecurringRequestSchema,
   scheduleUntilRequestSchema, sendSmsRequestSchema, statsQuerySchema, workspacesQuerySchema,
   archiveTemplateRequestSchema, createTemplateRequestSchema, previewMessageRequestSchema, templatesQuerySchema,
-  updateTemplateRequestSchema,
+  updateTemplateRequestSchema, scheduleBulkRequestSchema, batchStatusQuerySchema,
 } from "./api-schemas.ts";
 import {
   cancelJobResponseSchema, healthResponseSchema, jobEventsResponseSchema, jobsResponseSchema, jobStatusResponseSchema,
   scheduleRecurringResponseSchema, scheduleResponseSchema, scheduleTransitionResponseSchema, sendSmsResponseSchema,
   statsResponseSchema, workspacesResponseSchema, previewResponseSchema, templateResponseSchema, templatesResponseSchema,
+  scheduleBulkResponseSchema, batchStatusResponseSchema,
 } from "./api-types.ts";
 import type { ErrorCode } from "./error-codes.ts";
+import { apiLimits } from "./limits.ts";
 
 export interface RouteContract {
   readonly method: "GET" | "POST";
@@ -25,6 +27,8 @@ export interface RouteContract {
   readonly description?: string;
   /** A POST's JSON body or a GET's query string, built for the API's clock. */
   readonly request?: (now: Clock) => z.ZodType;
+  /** A POST body's size limit when not apiLimits.request_body_max_bytes (413 above it). */
+  readonly requestBodyMaxBytes?: number;
   /** The 200 answer: the success envelope around the route's data. */
   readonly response: z.ZodType<{ success: true; data: unknown }>;
   readonly responseDescription: string;
@@ -91,16 +95,45 @@ export const apiRoutes = {
     responseDescription: "Schedule created",
     errors: [...workspaceRoute, ...jsonBody, ...messageRules, ...scheduleRules, ...templateUse],
   },
+  "schedule-bulk": {
+    method: "POST",
+    auth: "required",
+    summary: `Schedule one message to up to ${apiLimits.bulk_recipients_max} recipients, each personalised (a batch)`,
+    description: "A body, or a template rendered for each recipient with the shared `variables` overridden by the " +
+      "recipient's own; a recipient's metadata is merged over the shared metadata. Sent now, after delayMinutes, or at " +
+      "scheduledTime. Each recipient is checked on its own: an invalid number, an opted-out recipient, a missing or " +
+      "undeclared variable, a rendered body that is blank or too long, or a number an earlier recipient has " +
+      "(`duplicate_recipient`) refuses that recipient, named in its item; the others are scheduled in one transaction " +
+      "(`atomic: true`: any refusal answers 400 `batch_rejected` with the items in `error.details.items`, and nothing " +
+      "is created). The answer's items are in the request's order. The batch id (`batch_…`) works with batch-status, " +
+      `jobs?batchId= and cancel-job. Request bodies up to ${apiLimits.bulk_request_body_max_bytes} bytes (413 above).`,
+    request: scheduleBulkRequestSchema,
+    requestBodyMaxBytes: apiLimits.bulk_request_body_max_bytes,
+    response: scheduleBulkResponseSchema,
+    responseDescription: "The batch: every recipient's job or error, in the request's order",
+    errors: [...workspaceRoute, ...jsonBody, ...messageRules, ...sendTimeRules, ...templateUse, "batch_rejected"],
+    errorNotes: { 400: "The request itself (a field, the shared values, the sender), or atomic with a refused recipient (batch_rejected)" },
+  },
+  "batch-status": {
+    method: "GET",
+    auth: "required",
+    summary: "A schedule-bulk batch: its jobs by status and by delivery status",
+    request: () => batchStatusQuerySchema,
+    response: batchStatusResponseSchema,
+    responseDescription: "The batch",
+    errors: [...workspaceRoute, "validation_failed", "batch_not_found"],
+  },
   "cancel-job": {
     method: "POST",
     auth: "required",
     summary: "Cancel a queued, scheduled or retrying job, or a recurring schedule (cancelling a cancelled one succeeds again)",
     description: "A schedule's id (`sched_…`) cancels the schedule for good (status `cancelled`) and its pending " +
-      "occurrences; an ended schedule answers 409 `invalid_transition`.",
+      "occurrences; an ended schedule answers 409 `invalid_transition`. A batch's id (`batch_…`) cancels the batch's " +
+      "pending jobs (those sent or failed stay as they are) and answers how many (`cancelled`; 0 when repeated).",
     request: () => cancelJobRequestSchema,
     response: cancelJobResponseSchema,
     responseDescription: "The job is cancelled",
-    errors: jobChange,
+    errors: [...jobChange, "batch_not_found"],
     errorNotes: { 409: "The job is processing or finished, or the schedule ended" },
   },
   "pause-job": {

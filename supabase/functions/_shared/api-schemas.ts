@@ -56,6 +56,16 @@ export function isScheduleId(id: string): boolean {
   return id.startsWith(scheduleIdPrefix);
 }
 
+/** Bulk batches' ids start with this; cancel-job takes them to cancel a batch's pending jobs. */
+export const batchIdPrefix = "batch_";
+export function isBatchId(id: string): boolean {
+  return id.startsWith(batchIdPrefix);
+}
+
+export const batchIdSchema = z.string({ error: "must be a batch id (batch_…)" })
+  .regex(/^batch_[A-Za-z0-9]{1,96}$/, { error: "must be a batch id (batch_…)" })
+  .meta({ description: "A schedule-bulk batch's id (batch_…)" });
+
 const workspaceIdError = "must be a workspace id: a uuid, or 1 to 64 letters, digits, _ or - (e.g. ws_demo)";
 
 /** The adopting app's own workspace identifiers: a uuid or a short slug (a uuid is one too). */
@@ -289,6 +299,11 @@ function requireOneContent(request: { body?: unknown; templateId?: unknown; vari
   }
 }
 
+const delayMinutesSchema = z.int({ error: "must be a whole number of minutes" })
+  .min(apiLimits.delay_minutes_min, { error: `must be at least ${apiLimits.delay_minutes_min}` })
+  .max(apiLimits.delay_minutes_max, { error: `must be at most ${apiLimits.delay_minutes_max} (365 days)` })
+  .meta({ description: "Minutes from now, measured by the database's clock" });
+
 const messageFields = {
   to: phoneNumberSchema,
   body: messageBodySchema.optional().meta({ description: "The text; or give templateId (and variables) instead" }),
@@ -308,10 +323,7 @@ export const sendSmsRequestSchema = z.strictObject(messageFields).superRefine(re
 
 export const scheduleDelayRequestSchema = z.strictObject({
   ...messageFields,
-  delayMinutes: z.int({ error: "must be a whole number of minutes" })
-    .min(apiLimits.delay_minutes_min, { error: `must be at least ${apiLimits.delay_minutes_min}` })
-    .max(apiLimits.delay_minutes_max, { error: `must be at most ${apiLimits.delay_minutes_max} (365 days)` })
-    .meta({ description: "Minutes from now, measured by the database's clock" }),
+  delayMinutes: delayMinutesSchema,
 }).superRefine(requireOneContent).meta({ id: "ScheduleDelayRequest" });
 
 export const scheduleUntilRequestSchema = perClock((now) =>
@@ -349,6 +361,63 @@ export const scheduleRecurringRequestSchema = perClock((now) =>
     }
   }).superRefine(requireOneContent).meta({ id: "ScheduleRecurringRequest" })
 );
+
+/**
+ * One recipient of schedule-bulk. `to` is only required to be text here: a number that is not
+ * valid refuses that recipient alone (its item's error), not the whole request.
+ */
+export const bulkRecipientSchema = z.strictObject({
+  to: z.string({ error: "must be a phone number (a string)" })
+    .max(64, { error: "must have at most 64 characters" })
+    .meta({ description: "International format; an invalid number refuses this recipient only (its item's error)", examples: ["+61412345678"] }),
+  variables: templateValuesSchema.optional()
+    .meta({ description: "This recipient's values; each overrides the shared value of the same name" }),
+  metadata: metadataSchema.optional()
+    .meta({ description: "Merged over the shared metadata (its keys win); the result is kept with the job" }),
+}).meta({ id: "BulkRecipient" });
+
+/**
+ * POST schedule-bulk: one message to many recipients, each personalised by its own variables.
+ * When: delayMinutes or scheduledTime, or neither (now). atomic: refuse everything if any
+ * recipient is refused (default: schedule the others).
+ */
+export const scheduleBulkRequestSchema = perClock((now) =>
+  z.strictObject({
+    workspaceId: workspaceIdSchema,
+    body: messageFields.body,
+    templateId: messageFields.templateId,
+    variables: templateValuesSchema.optional()
+      .meta({ description: "Values shared by every recipient (a recipient's own values override them)" }),
+    recipients: z.array(bulkRecipientSchema, { error: "must be a list of recipients" })
+      .min(1, { error: "must hold at least one recipient" })
+      .max(apiLimits.bulk_recipients_max, { error: `must hold at most ${apiLimits.bulk_recipients_max} recipients` })
+      .meta({ description: `1-${apiLimits.bulk_recipients_max} recipients; the answer's items are in this order` }),
+    delayMinutes: delayMinutesSchema.optional(),
+    scheduledTime: scheduledTimeSchema(now).optional(),
+    fromNumber: messageFields.fromNumber,
+    mediaUrl: messageFields.mediaUrl,
+    metadata: messageFields.metadata,
+    atomic: z.boolean({ error: "must be true or false" }).default(false)
+      .meta({ description: "true: if any recipient is refused, nothing is scheduled (400 batch_rejected with the items); " +
+        "false (default): the others are scheduled" }),
+  }).superRefine(requireOneContent).superRefine((request, ctx) => {
+    if (request.delayMinutes !== undefined && request.scheduledTime !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["scheduledTime"], message: "give either delayMinutes or scheduledTime, not both" });
+    }
+    if (request.templateId !== undefined || !Array.isArray(request.recipients)) return;
+    for (const [index, recipient] of request.recipients.entries()) {
+      if (recipient.variables !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["recipients", index, "variables"], message: "is only for a templateId" });
+      }
+    }
+  }).meta({ id: "ScheduleBulkRequest" })
+);
+
+/** GET batch-status. */
+export const batchStatusQuerySchema = z.strictObject({
+  batchId: batchIdSchema,
+  workspaceId: workspaceIdSchema,
+});
 
 /** A job or schedule of a workspace: cancel-job, pause-job and resume-job. */
 const jobReferenceSchema = z.strictObject({
@@ -502,6 +571,7 @@ export const jobsQuerySchema = z.strictObject({
       "formatting ignored, `+` optional) of jobs and schedules.",
     examples: ["+61412", "job_3f2a…"],
   }),
+  batchId: batchIdSchema.optional().meta({ description: "Only the jobs of this schedule-bulk batch (schedules are never in one)" }),
   ids: jobIdListSchema.optional().meta({
     description: `Only these jobs or schedules (comma-separated, at most ${apiLimits.jobs_page_size_max}): ` +
       "refreshes the rows a screen shows. Other filters still apply.",
@@ -537,6 +607,8 @@ export type CreateTemplateRequest = z.input<typeof createTemplateRequestSchema>;
 export type UpdateTemplateRequest = z.input<typeof updateTemplateRequestSchema>;
 export type PreviewMessageRequest = z.input<typeof previewMessageRequestSchema>;
 export type StatsQuery = z.input<typeof statsQuerySchema>;
+export type ScheduleBulkRequest = z.input<ReturnType<typeof scheduleBulkRequestSchema>>;
+export type BatchStatusQuery = z.input<typeof batchStatusQuerySchema>;
 
 /** zod's issues as one entry per bad field; unknown fields are named one by one. */
 export function fieldErrorsOf(error: z.ZodError): FieldError[] {

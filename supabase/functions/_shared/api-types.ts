@@ -5,7 +5,7 @@
 // only make the document say that no other field appears.
 import { z } from "zod";
 import { apiErrorCodes, databaseErrorCodes, type ErrorCode } from "./error-codes.ts";
-import { type JobStatus, jobStatusSchema, scheduleIdPrefix, scheduleStatusSchema, workspaceIdSchema } from "./api-schemas.ts";
+import { batchIdPrefix, type JobStatus, jobStatusSchema, scheduleIdPrefix, scheduleStatusSchema, workspaceIdSchema } from "./api-schemas.ts";
 import { databaseLimits } from "./limits.ts";
 
 /** Version of the API contract, reported by GET health and in the OpenAPI document. */
@@ -88,8 +88,10 @@ export type ScheduleRecurringResult = z.output<typeof scheduleRecurringResultSch
 export const cancelJobResultSchema = z.strictObject({
   jobId: z.string(),
   status: z.literal("cancelled"),
+  cancelled: z.int().min(0).optional()
+    .meta({ description: "Batch ids (batch_…) only: how many pending jobs of the batch this request cancelled (0 when none was left)" }),
 });
-/** POST cancel-job: a job or a schedule, now cancelled. */
+/** POST cancel-job: a job or a schedule, now cancelled; for a batch, its pending jobs and how many. */
 export type CancelJobResult = z.output<typeof cancelJobResultSchema>;
 
 export const scheduleTransitionResultSchema = z.strictObject({
@@ -115,6 +117,7 @@ export const jobViewSchema = z.strictObject({
   kind: z.literal("job"),
   workspaceId: workspaceIdSchema,
   scheduleId: z.string().nullable().meta({ description: "The recurring schedule this job is an occurrence of; null for a one-off message" }),
+  batchId: z.string().nullable().meta({ description: "The schedule-bulk batch the job was created in; null otherwise" }),
   status: jobStatusSchema,
   statusReason: z.string().nullable()
     .meta({ description: "Why the job is in its status, e.g. cancelled_by_user, retries_exhausted; null if nothing to say" }),
@@ -336,6 +339,57 @@ export const previewResultSchema = z.strictObject({
 /** POST preview-message. */
 export type PreviewResult = z.output<typeof previewResultSchema>;
 
+const batchIdResultSchema = z.string().regex(new RegExp(`^${batchIdPrefix}`)).meta({ description: "The batch's id" });
+
+export const bulkItemSchema = z.strictObject({
+  index: z.int().min(0).meta({ description: "The recipient's position in the request's recipients" }),
+  to: z.string().meta({ description: "The number as E.164, or as given when it is not a valid number" }),
+  jobId: z.string().nullable().meta({ description: "The job scheduled for this recipient; null when refused" }),
+  error: z.strictObject({
+    code: z.enum(errorCodes).meta({
+      description: "validation_failed (not a valid number; a variable the template does not declare), recipient_opted_out, " +
+        "template_variable_missing, template_invalid, invalid_body (the rendered body is blank or too long), " +
+        "invalid_metadata (the merged metadata is too large), duplicate_recipient (an earlier recipient has this number)",
+    }),
+    message: z.string(),
+  }).optional().meta({ description: "Why this recipient was refused; absent when scheduled" }),
+}).meta({ id: "BulkItem" });
+/** One recipient's outcome in schedule-bulk: its job, or why it was refused. */
+export type BulkItem = z.output<typeof bulkItemSchema>;
+
+export const scheduleBulkResultSchema = z.strictObject({
+  batchId: batchIdResultSchema,
+  accepted: countSchema.meta({ description: "Recipients scheduled (one job each)" }),
+  rejected: countSchema.meta({ description: "Recipients refused (their items carry the error)" }),
+  scheduledTime: dateTimeSchema.meta({ description: "When the batch's messages are due, in the workspace's timezone" }),
+  items: z.array(bulkItemSchema).meta({ description: "One per recipient, in the request's order" }),
+});
+/** POST schedule-bulk. */
+export type ScheduleBulkResult = z.output<typeof scheduleBulkResultSchema>;
+
+export const batchStatusResultSchema = z.strictObject({
+  batchId: batchIdResultSchema,
+  workspaceId: workspaceIdSchema,
+  createdTime: dateTimeSchema,
+  createdBy: z.string().nullable().meta({ description: "The user who created it; null for the service role" }),
+  scheduledTime: dateTimeSchema,
+  template: z.strictObject({ templateId: z.string(), version: z.int().min(1) }).nullable()
+    .meta({ description: "The template its bodies were rendered from; null for a plain body" }),
+  metadata: z.record(z.string(), z.unknown()).meta({ description: "The shared metadata of the request" }),
+  accepted: countSchema.meta({ description: "Recipients scheduled when the batch was created" }),
+  rejected: countSchema.meta({ description: "Recipients refused when the batch was created" }),
+  total: countSchema.meta({ description: "The batch's jobs now" }),
+  counts: z.strictObject(Object.fromEntries(jobStatusSchema.options.map((status) => [status, countSchema])) as
+    Record<JobStatus, typeof countSchema>).meta({ description: "The batch's jobs by status" }),
+  messageStatuses: z.record(z.string(), countSchema).meta({
+    description: "The batch's jobs by Twilio delivery status (queued, sent, delivered, undelivered, failed…); " +
+      "`none`: no delivery status yet (not sent, or Twilio has not reported)",
+    examples: [{ none: 2, delivered: 7, undelivered: 1 }],
+  }),
+});
+/** GET batch-status: a schedule-bulk batch's jobs by status and by delivery status. */
+export type BatchStatusResult = z.output<typeof batchStatusResultSchema>;
+
 // The envelope of each route's answer, named as in the OpenAPI document.
 export const sendSmsResponseSchema = successEnvelope(sendSmsResultSchema).meta({ id: "SendSmsResponse" });
 export const scheduleResponseSchema = successEnvelope(scheduleResultSchema).meta({ id: "ScheduleResponse" });
@@ -353,3 +407,5 @@ export const statsResponseSchema = successEnvelope(statsResultSchema).meta({ id:
 export const templateResponseSchema = successEnvelope(templateViewSchema).meta({ id: "TemplateResponse" });
 export const templatesResponseSchema = successEnvelope(templatesResultSchema).meta({ id: "TemplatesResponse" });
 export const previewResponseSchema = successEnvelope(previewResultSchema).meta({ id: "PreviewResponse" });
+export const scheduleBulkResponseSchema = successEnvelope(scheduleBulkResultSchema).meta({ id: "ScheduleBulkResponse" });
+export const batchStatusResponseSchema = successEnvelope(batchStatusResultSchema).meta({ id: "BatchStatusResponse" });

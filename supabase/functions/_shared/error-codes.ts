@@ -46,6 +46,15 @@ export const apiErrorCodes = {
   template_variable_missing: { httpStatus: 400 },
   template_invalid: { httpStatus: 400 },
   template_name_taken: { httpStatus: 409 },
+  /** schedule-bulk with atomic: true and at least one refused recipient; nothing was created (error.details.items). */
+  batch_rejected: { httpStatus: 400 },
+  /**
+   * A schedule-bulk recipient whose number an earlier recipient of the same request already has.
+   * Only ever an item's error (items[].error): the request itself is not refused for it.
+   */
+  duplicate_recipient: { httpStatus: 409 },
+  /** No such batch (batch_…) in the workspace. */
+  batch_not_found: { httpStatus: 404 },
   unsupported_media_type: { httpStatus: 415 },
   internal_error: { httpStatus: 500 },
   service_unavailable: { httpStatus: 503 },

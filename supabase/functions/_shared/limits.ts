@@ -73,4 +73,11 @@ export const apiLimits = {
   templates_list_max: 500,
   /** Checked, parsed templates an API process keeps (least recently used dropped): a template is parsed once, not per message. */
   template_cache_entries: 200,
+  /** Recipients of one schedule-bulk request (one batch, one transaction). */
+  bulk_recipients_max: 10_000,
+  /**
+   * Largest schedule-bulk request body (5 MiB): 10,000 recipients with their own variables and
+   * metadata, about 500 bytes each. Larger answers 413 before anything is read further.
+   */
+  bulk_request_body_max_bytes: 5 * 1024 * 1024,
 } as const;

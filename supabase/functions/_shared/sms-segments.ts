@@ -16,7 +16,26 @@ export interface SegmentCount {
   nonGsmCharacters: string[];
 }
 
+/**
+ * Bodies made only of these characters need no calculator: each is one GSM-7 septet and one
+ * grapheme (no extension character, which counts two; no CR, which pairs with LF into one
+ * grapheme), so the count is plain arithmetic. The calculator costs about 150 µs a body, which a
+ * batch of 10,000 personalised bodies would pay 10,000 times; a test keeps the two in agreement.
+ */
+const plainGsmBody = /^[A-Za-z0-9 \n!"#%&'()*+,\-./:;<=>?@$_]*$/;
+const singleSegmentSeptets = 160;
+const concatenatedSegmentSeptets = 153;
+
 export function countSegments(body: string): SegmentCount {
+  if (body.length > 0 && plainGsmBody.test(body)) {
+    const septets = body.length;
+    return {
+      characters: septets,
+      encoding: "GSM-7",
+      segments: septets <= singleSegmentSeptets ? 1 : Math.ceil(septets / concatenatedSegmentSeptets),
+      nonGsmCharacters: [],
+    };
+  }
   const message = new SegmentedMessage(body, "auto");
   return {
     characters: message.graphemes.length,

@@ -68,16 +68,19 @@ function isJsonContentType(value: string | null): boolean {
   return mediaType === "application/json";
 }
 
-const tooLarge = () =>
-  new ApiError("payload_too_large", `the request body is larger than ${apiLimits.request_body_max_bytes} bytes`);
+const tooLarge = (maxBytes: number) =>
+  new ApiError("payload_too_large", `the request body is larger than ${maxBytes} bytes`);
 
-/** The request's JSON body: 415 unless JSON, 413 over the limit (read no further), 400 if malformed. */
-export async function readJsonBody(request: Request): Promise<unknown> {
+/**
+ * The request's JSON body: 415 unless JSON, 413 over `maxBytes` (the route's limit; read no
+ * further), 400 if malformed.
+ */
+export async function readJsonBody(request: Request, maxBytes: number = apiLimits.request_body_max_bytes): Promise<unknown> {
   if (!isJsonContentType(request.headers.get("content-type"))) {
     throw new ApiError("unsupported_media_type", "send the request body as JSON with Content-Type: application/json");
   }
   const declared = Number(request.headers.get("content-length") ?? "0");
-  if (declared > apiLimits.request_body_max_bytes) throw tooLarge();
+  if (declared > maxBytes) throw tooLarge(maxBytes);
 
   const chunks: Uint8Array[] = [];
   let size = 0;
@@ -87,9 +90,9 @@ export async function readJsonBody(request: Request): Promise<unknown> {
       const { done, value } = await reader.read();
       if (done) break;
       size += value.byteLength;
-      if (size > apiLimits.request_body_max_bytes) {
+      if (size > maxBytes) {
         await reader.cancel();
-        throw tooLarge();
+        throw tooLarge(maxBytes);
       }
       chunks.push(value);
     }

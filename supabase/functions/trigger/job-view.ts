@@ -26,6 +26,7 @@ export interface JobRow {
   updated_at: Date;
   completed_at: Date | null;
   recurring_schedule_id: string | null;
+  batch_id: string | null;
   template_id: string | null;
   template_version: number | null;
   template_variables: Record<string, string | null> | null;
@@ -48,6 +49,7 @@ export function toJobView(row: JobRow, timeZone: string): JobView {
     kind: "job",
     workspaceId: row.workspace_id,
     scheduleId: row.recurring_schedule_id,
+    batchId: row.batch_id,
     status: row.status,
     statusReason: row.status_reason,
     scheduledTime: time(row.scheduled_time),

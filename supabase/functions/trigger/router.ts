@@ -8,6 +8,7 @@ import { type ApiRouteName, apiRoutes, isApiRouteName, type RouteContract } from
 import { parseWith, queryOf, readJsonBody } from "./http.ts";
 import type { PublicContext, Route, RouteHandler } from "./route.ts";
 import { archiveTemplate } from "./routes/archive-template.ts";
+import { batchStatus } from "./routes/batch-status.ts";
 import { cancelJob } from "./routes/cancel-job.ts";
 import { createTemplate } from "./routes/create-template.ts";
 import { health } from "./routes/health.ts";
@@ -17,6 +18,7 @@ import { jobs } from "./routes/jobs.ts";
 import { pauseJob } from "./routes/pause-job.ts";
 import { previewMessage } from "./routes/preview-message.ts";
 import { resumeJob } from "./routes/resume-job.ts";
+import { scheduleBulk } from "./routes/schedule-bulk.ts";
 import { scheduleDelay } from "./routes/schedule-delay.ts";
 import { scheduleRecurring } from "./routes/schedule-recurring.ts";
 import { scheduleUntil } from "./routes/schedule-until.ts";
@@ -31,6 +33,8 @@ const handlers: { [N in ApiRouteName]: RouteHandler<N> } = {
   "schedule-delay": scheduleDelay,
   "schedule-until": scheduleUntil,
   "schedule-recurring": scheduleRecurring,
+  "schedule-bulk": scheduleBulk,
+  "batch-status": batchStatus,
   "cancel-job": cancelJob,
   "pause-job": pauseJob,
   "resume-job": resumeJob,
@@ -49,7 +53,7 @@ const handlers: { [N in ApiRouteName]: RouteHandler<N> } = {
 
 async function readInput(contract: RouteContract, { request, url, now }: PublicContext): Promise<unknown> {
   if (contract.request === undefined) return undefined;
-  const raw = contract.method === "POST" ? await readJsonBody(request) : queryOf(url);
+  const raw = contract.method === "POST" ? await readJsonBody(request, contract.requestBodyMaxBytes) : queryOf(url);
   return parseWith(contract.request(now), raw);
 }
 

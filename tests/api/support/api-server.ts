@@ -17,7 +17,7 @@ export interface ApiServer {
 }
 
 /**
- * Starts the server. `stop()` also deletes the schedules, jobs and templates created while it ran (files run
+ * Starts the server. `stop()` also deletes the schedules, jobs, batches and templates created while it ran (files run
  * one at a time), so the due jobs these tests leave behind never reach later suites' workers and
  * sweeps. Schedules go first: once deleted, no sweep materialises another occurrence of them.
  */
@@ -45,6 +45,8 @@ export async function startApiServer(env: Record<string, string> = {}): Promise<
       await jwks.close();
       await sql`delete from public.recurring_sms_schedules where created_at >= ${started?.at ?? new Date()}`;
       await sql`delete from public.scheduled_sms_jobs where created_at >= ${started?.at ?? new Date()}`;
+      // Batches after their jobs (which reference them), before the templates they reference.
+      await sql`delete from public.sms_batches where created_at >= ${started?.at ?? new Date()}`;
       await sql`delete from public.message_templates where created_at >= ${started?.at ?? new Date()}`;
       await sql.end();
     },

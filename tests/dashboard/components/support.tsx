@@ -96,6 +96,7 @@ export function job(fields: Partial<JobView> = {}): JobView {
     kind: "job",
     workspaceId: "ws_demo",
     scheduleId: null,
+    batchId: null,
     status: "queued",
     statusReason: null,
     scheduledTime: "2026-11-30T17:03:21+10:00",

@@ -1,4 +1,4 @@
-// GET jobs?workspaceId=…[&kind=job|recurring|all][&status=queued,scheduled][&from=…][&to=…][&search=…][&ids=…][&limit=…][&cursor=…]:
+// GET jobs?workspaceId=…[&kind=job|recurring|all][&status=queued,scheduled][&from=…][&to=…][&search=…][&ids=…][&batchId=…][&limit=…][&cursor=…]:
 // a workspace's jobs (kind=job, the default: one-off messages and schedules' occurrences), its
 // recurring schedules (kind=recurring) or both (kind=all), latest first, in pages. A job sorts by
 // its scheduledTime, a schedule by its startAt; from/to bound the same time; search finds an id or
@@ -61,7 +61,9 @@ export const jobs: RouteHandler<"jobs"> = async ({ input: query, sql, principal 
   const jobStatuses = query.status?.filter((status): status is JobStatus => jobStatusNames.includes(status)) ?? null;
   const scheduleStatuses = query.status?.filter((status): status is ScheduleStatus => scheduleStatusNames.includes(status)) ?? null;
   const listJobs = query.kind !== "recurring" && (jobStatuses === null || jobStatuses.length > 0);
-  const listSchedules = query.kind !== "job" && (scheduleStatuses === null || scheduleStatuses.length > 0);
+  // Schedules are never in a batch: a batchId lists jobs only.
+  const listSchedules = query.kind !== "job" && query.batchId === undefined
+    && (scheduleStatuses === null || scheduleStatuses.length > 0);
   const search = query.search;
   return await inTransaction(sql, principal, async (tx) => {
     const workspace = await requireWorkspaceAccess(tx, principal, query.workspaceId, "read");
@@ -83,6 +85,7 @@ export const jobs: RouteHandler<"jobs"> = async ({ input: query, sql, principal 
           // One status reads (workspace_id, status, scheduled_time desc, id desc) in page order.
           : jobStatuses.length === 1 ? tx`and j.status = ${jobStatuses[0] ?? ""}::public.sms_job_status`
           : tx`and j.status = any (${tx.array(jobStatuses)}::public.sms_job_status[])`}
+        ${query.batchId === undefined ? tx`` : tx`and j.batch_id = ${query.batchId}`}
         ${query.from === undefined ? tx`` : tx`and j.scheduled_time >= ${query.from}::timestamptz`}
         ${query.to === undefined ? tx`` : tx`and j.scheduled_time < ${query.to}::timestamptz`}
         ${after === null ? tx`` : tx`and (j.scheduled_time, j.id) < (${after.scheduledTime}::timestamptz, ${after.id})`}
