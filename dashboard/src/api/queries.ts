@@ -19,6 +19,9 @@ export const queryKeys = {
   /** Refreshes of the unsettled rows on screen. */
   listRows: (workspaceId: string) => ["jobs", workspaceId, "rows"] as const,
   templates: (workspaceId: string) => ["templates", workspaceId] as const,
+  batch: (workspaceId: string, batchId: string) => ["batch", workspaceId, batchId] as const,
+  /** schedule-bulk's answer, kept for the batch page of the session that sent it. */
+  bulkResult: (workspaceId: string, batchId: string) => ["bulk-result", workspaceId, batchId] as const,
   preview: (workspaceId: string, request: unknown) => ["preview", workspaceId, request] as const,
 };
 
@@ -99,5 +102,26 @@ export function usePreview(workspaceId: string, request: Omit<ApiRequest<"previe
     staleTime: Number.POSITIVE_INFINITY,
     retry: false,
     placeholderData: keepPreviousData,
+  });
+}
+
+/** Twilio delivery statuses after which nothing more is reported ("none": never sent). */
+const finalDeliveryStatuses = new Set(["none", "delivered", "undelivered", "failed", "canceled", "read"]);
+
+/** A batch's counts, polled until none of its jobs is pending and every delivery status is final. */
+export function useBatchStatus(workspaceId: string, batchId: string) {
+  const api = useApi();
+  const interval = useRefreshInterval();
+  return useQuery({
+    queryKey: queryKeys.batch(workspaceId, batchId),
+    queryFn: ({ signal }) => api.get("batch-status", { workspaceId, batchId }, signal),
+    refetchInterval: (query) => {
+      const data = query.state.data;
+      if (data === undefined) return interval;
+      const { scheduled, queued, processing, retrying } = data.counts;
+      const settled = scheduled + queued + processing + retrying === 0 &&
+        Object.entries(data.messageStatuses).every(([status, n]) => n === 0 || finalDeliveryStatuses.has(status));
+      return settled ? false : interval;
+    },
   });
 }

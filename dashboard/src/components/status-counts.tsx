@@ -7,12 +7,13 @@ import { paths } from "../router/paths.ts";
 
 type Counts = Readonly<Record<JobStatus, number>>;
 
-export function StatusCountLinks({ workspaceId, counts }: { workspaceId: string; counts: Counts }) {
+/** `filters`: more of the Messages page's filters the links keep (a batch: `{ batch: "batch_…" }`). */
+export function StatusCountLinks({ workspaceId, counts, filters = {} }: { workspaceId: string; counts: Counts; filters?: Record<string, string> }) {
   return (
     <ul className="status-counts">
       {jobStatuses.map((status) => (
         <li key={status}>
-          <Link className={`count tone-${toneOf(status)}`} to={withSearch(paths.messages(workspaceId), { status })}>
+          <Link className={`count tone-${toneOf(status)}`} to={withSearch(paths.messages(workspaceId), { ...filters, status })}>
             <span className="count-value">{counts[status]}</span>{" "}
             <span className="count-label">{status}</span>
           </Link>

@@ -20,6 +20,8 @@ export interface ListFilters {
   range: TimeRange;
   /** A job or schedule id, or the start of a recipient's number. */
   search: string;
+  /** A schedule-bulk batch's id (its jobs only), or "". */
+  batch: string;
 }
 
 function isTimeRange(value: string | null): value is TimeRange {
@@ -33,7 +35,11 @@ export function readFilters(search: URLSearchParams, defaultKind: ListKind): Lis
   const statusOf = kind === "job" ? isJobStatus : kind === "recurring" ? isScheduleStatus : (s: string) => isJobStatus(s) || isScheduleStatus(s);
   const status = [...new Set((search.get("status") ?? "").split(",").filter(statusOf))];
   const range = search.get("range");
-  return { kind, status, range: isTimeRange(range) ? range : "any", search: (search.get("q") ?? "").trim() };
+  const batch = (search.get("batch") ?? "").trim();
+  return {
+    kind, status, range: isTimeRange(range) ? range : "any", search: (search.get("q") ?? "").trim(),
+    batch: /^batch_[A-Za-z0-9]{1,96}$/.test(batch) ? batch : "",
+  };
 }
 
 /** The address parameters for `filters` (defaults left out). */
@@ -43,6 +49,7 @@ export function filterParams(filters: ListFilters, defaultKind: ListKind): Recor
     status: filters.status.length === 0 ? null : filters.status.join(","),
     range: filters.range === "any" ? null : filters.range,
     q: filters.search === "" ? null : filters.search,
+    batch: filters.batch === "" ? null : filters.batch,
   };
 }
 
@@ -55,6 +62,7 @@ export function jobsQuery(workspaceId: string, filters: ListFilters, loadedAt: n
     status: filters.status.length === 0 ? undefined : filters.status.join(","),
     from: offset === null ? undefined : new Date(loadedAt + offset).toISOString(),
     search: filters.search === "" ? undefined : filters.search,
+    batchId: filters.batch === "" ? undefined : filters.batch,
     limit: String(pageSize),
   };
 }

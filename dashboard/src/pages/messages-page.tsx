@@ -11,7 +11,7 @@ import { StatusFilter } from "../components/status-counts.tsx";
 import { jobStatuses, scheduleStatuses } from "../format/statuses.ts";
 import { filterParams, readFilters, type ListFilters, type ListKind } from "../messages/list-filters.ts";
 import { useLiveList } from "../messages/use-live-list.ts";
-import { navigate, useLocation, withSearch } from "../router/router.tsx";
+import { Link, navigate, useLocation, withSearch } from "../router/router.tsx";
 import { paths } from "../router/paths.ts";
 
 const kinds = [
@@ -38,9 +38,15 @@ export function MessagesPage({ workspace }: { workspace: WorkspaceView }) {
       <StatusFilter
         statuses={statuses}
         selected={filters.status}
-        counts={filters.kind === "job" ? stats.data?.counts : undefined}
+        counts={filters.kind === "job" && filters.batch === "" ? stats.data?.counts : undefined}
         onChange={(status) => change({ ...filters, status })}
       />
+      {filters.batch !== "" && (
+        <p className="filter-chip">
+          Only batch <Link to={paths.batch(workspace.workspaceId, filters.batch)}><code>{filters.batch}</code></Link>{" "}
+          <button type="button" className="link-button" onClick={() => change({ ...filters, batch: "" })}>Show all messages</button>
+        </p>
+      )}
       <ListToolbar key={filters.search} filters={filters} kinds={kinds} onChange={change} />
       <MessageList key={`${workspace.workspaceId}|${JSON.stringify(filters)}`} workspace={workspace} filters={filters} />
     </>

@@ -4,6 +4,8 @@ import type { ReactNode } from "react";
 import type { WorkspaceView } from "../../../supabase/functions/_shared/api-types.ts";
 import type { NavEntry } from "../components/shell.tsx";
 import { matchPath } from "../router/router.tsx";
+import { BatchPage } from "./batch-page.tsx";
+import { BulkPage } from "./bulk-page.tsx";
 import { DetailPage } from "./detail-page.tsx";
 import { MessagesPage } from "./messages-page.tsx";
 import { OverviewPage } from "./overview-page.tsx";
@@ -25,6 +27,8 @@ const workspacePages: readonly WorkspacePage[] = [
   { path: "messages/:id", render: (workspace, { id = "" }) => <DetailPage key={id} workspace={workspace} id={id} /> },
   { path: "schedules", nav: "Schedules", render: (workspace) => <SchedulesPage workspace={workspace} /> },
   { path: "schedules/:id", render: (workspace, { id = "" }) => <DetailPage key={id} workspace={workspace} id={id} /> },
+  { path: "bulk", nav: "Bulk send", render: (workspace) => <BulkPage workspace={workspace} /> },
+  { path: "bulk/:id", render: (workspace, { id = "" }) => <BatchPage key={id} workspace={workspace} batchId={id} /> },
   { path: "templates", nav: "Templates", render: (workspace) => <TemplatesPage workspace={workspace} /> },
   { path: "templates/:id", render: (workspace, { id = "" }) => <TemplateEditorPage key={id} workspace={workspace} id={id} /> },
 ];

@@ -9,6 +9,9 @@ export const paths = {
   messages: (workspaceId: string): string => `${base(workspaceId)}/messages`,
   schedules: (workspaceId: string): string => `${base(workspaceId)}/schedules`,
   templates: (workspaceId: string): string => `${base(workspaceId)}/templates`,
+  bulk: (workspaceId: string): string => `${base(workspaceId)}/bulk`,
+  /** A schedule-bulk batch's progress. */
+  batch: (workspaceId: string, batchId: string): string => `${base(workspaceId)}/bulk/${encodeURIComponent(batchId)}`,
   /** A template's editor; "new" for one not created yet. */
   template: (workspaceId: string, templateId: string | "new"): string =>
     `${base(workspaceId)}/templates/${encodeURIComponent(templateId)}`,

@@ -48,20 +48,24 @@ describe("live rows", () => {
 describe("filters in the address", () => {
   it("reads what it knows, drops what it does not, and writes only what differs from the defaults", () => {
     const filters = readFilters(new URLSearchParams("status=failed,bogus,retrying&range=24h&q=%2B61412&kind=job"), "job");
-    expect(filters).toEqual({ kind: "job", status: ["failed", "retrying"], range: "24h", search: "+61412" });
-    expect(filterParams(filters, "job")).toEqual({ kind: null, status: "failed,retrying", range: "24h", q: "+61412" });
+    expect(filters).toEqual({ kind: "job", status: ["failed", "retrying"], range: "24h", search: "+61412", batch: "" });
+    expect(filterParams(filters, "job")).toEqual({ kind: null, status: "failed,retrying", range: "24h", q: "+61412", batch: null });
     expect(readFilters(new URLSearchParams("status=active,failed"), "recurring").status).toEqual(["active"]);
     // A number's "+" survives the round trip through the address.
     const written = new URLSearchParams(Object.entries(filterParams(filters, "job")).filter((e): e is [string, string] => e[1] !== null));
     expect(readFilters(new URLSearchParams(written.toString()), "job")).toEqual(filters);
-    expect(readFilters(new URLSearchParams("range=forever&kind=nope"), "job")).toEqual({ kind: "job", status: [], range: "any", search: "" });
+    expect(readFilters(new URLSearchParams("range=forever&kind=nope"), "job")).toEqual({ kind: "job", status: [], range: "any", search: "", batch: "" });
+    // A batch filter survives the address; anything but a batch id is dropped.
+    expect(readFilters(new URLSearchParams("batch=batch_abc123"), "job").batch).toBe("batch_abc123");
+    expect(readFilters(new URLSearchParams("batch=job_abc"), "job").batch).toBe("");
+    expect(jobsQuery("ws_demo", readFilters(new URLSearchParams("batch=batch_abc123"), "job"), 0, 50).batchId).toBe("batch_abc123");
   });
 
   it("anchors relative time ranges at the moment the list was loaded", () => {
     const loadedAt = Date.parse("2026-11-30T07:00:00Z");
-    expect(jobsQuery("ws_demo", { kind: "job", status: [], range: "1h", search: "" }, loadedAt, 50))
-      .toEqual({ workspaceId: "ws_demo", kind: "job", status: undefined, from: "2026-11-30T06:00:00.000Z", search: undefined, limit: "50" });
-    expect(jobsQuery("ws_demo", { kind: "all", status: ["failed", "active"], range: "upcoming", search: "job_1" }, loadedAt, 20))
+    expect(jobsQuery("ws_demo", { kind: "job", status: [], range: "1h", search: "", batch: "" }, loadedAt, 50))
+      .toEqual({ workspaceId: "ws_demo", kind: "job", status: undefined, from: "2026-11-30T06:00:00.000Z", search: undefined, batchId: undefined, limit: "50" });
+    expect(jobsQuery("ws_demo", { kind: "all", status: ["failed", "active"], range: "upcoming", search: "job_1", batch: "" }, loadedAt, 20))
       .toMatchObject({ kind: "all", status: "failed,active", from: "2026-11-30T07:00:00.000Z", search: "job_1", limit: "20" });
   });
 });
