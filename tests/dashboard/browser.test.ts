@@ -33,7 +33,8 @@ const pageErrors = new WeakMap<Page, string[]>();
 /** A fresh allocated mobile number per message, so simulator traffic can be told apart. */
 function nextRecipient(): string {
   recipientSeq += 1;
-  return `+61413${String(Date.now() % 100_000).padStart(5, "0")}${String(recipientSeq).padStart(1, "0")}`;
+  // +614 and eight digits (an Australian mobile): four from the clock, two from the sequence.
+  return `+61413${String(Date.now() % 10_000).padStart(4, "0")}${String(recipientSeq % 100).padStart(2, "0")}`;
 }
 
 async function createAs(token: string, route: string, body: Record<string, unknown>): Promise<string> {
@@ -117,6 +118,7 @@ afterAll(async () => {
     // Schedules first, so no sweep materialises another occurrence; then this file's jobs.
     await stack.sql`delete from public.recurring_sms_schedules where created_at >= ${startedAt}`;
     await stack.sql`delete from public.scheduled_sms_jobs where created_at >= ${startedAt}`;
+    await stack.sql`delete from public.sms_batches where created_at >= ${startedAt}`;
     await stack.sql`delete from public.message_templates where created_at >= ${startedAt}`;
     await stack.stop();
   }
@@ -370,4 +372,38 @@ describe("the dashboard in Chromium", () => {
     await screenshot(page, "templates");
     await closePage(page);
   }, 60_000);
+
+  it("bulk send: a CSV list checked, previewed, sent in one request, and followed to delivered", async () => {
+    const [first, second, third] = [nextRecipient(), nextRecipient(), nextRecipient()];
+    const csvText = ["name,phone", `Ann,${first}`, `Bob,${second}`, `Cat,${third}`, `Dan,${first}`, "Eve,0412"].join("\n");
+    const page = await newPage();
+    await signInAs(page, "owner@demo.test");
+    await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Bulk send" }).click();
+    await page.getByRole("heading", { name: "Bulk send" }).waitFor();
+    await page.getByRole("button", { name: "Plain text" }).click();
+    await page.getByLabel("Text").fill("The studio is closed today: see you tomorrow!");
+    await page.getByLabel(/CSV file/).setInputFiles({ name: "clients.csv", mimeType: "text/csv", buffer: Buffer.from(csvText) });
+    await page.getByTestId("bulk-counts").filter({ hasText: "3 ready to send, 2 will be refused." }).waitFor();
+    await page.getByLabel("Rendered message").first().waitFor();
+    await expectAccessible(page, "bulk send");
+    await screenshot(page, "bulk-send");
+
+    await page.getByRole("button", { name: "Send 3 messages" }).click();
+    await page.getByRole("dialog", { name: "Send 3 messages?" }).getByRole("button", { name: "Send 3 messages" }).click();
+    await page.getByRole("heading", { name: "Batch" }).waitFor();
+    const batchId = decodeURIComponent(new URL(page.url()).pathname.split("/").at(-1) ?? "");
+    expect(batchId).toMatch(/^batch_/);
+    // Followed without a reload until every message is delivered.
+    await page.locator("[data-delivery='delivered'] .count-value", { hasText: /^3$/ }).waitFor({ timeout: 30_000 });
+    await expectAccessible(page, "batch");
+    await screenshot(page, "batch");
+    const sent = stack.simulator.requests().filter((r) => [first, second, third].includes(r.to ?? ""));
+    expect(sent.map((r) => r.to).sort()).toEqual([first, second, third].sort());
+
+    await page.getByRole("link", { name: "Show this batch's messages" }).click();
+    await page.getByRole("heading", { name: "Messages" }).waitFor();
+    await page.locator("tbody tr").nth(2).waitFor();
+    expect(await page.locator("tbody tr").count()).toBe(3);
+    await closePage(page);
+  }, 90_000);
 });

@@ -164,9 +164,11 @@ export function BulkPage({ workspace }: { workspace: WorkspaceView }) {
                 <input type="datetime-local" value={when.local} onChange={(e) => setWhen({ kind: "at", local: e.target.value })} />
               </label>
             )}
-            {workspace.canWrite
-              ? <SendButton workspace={workspace} disabled={!canSend} content={content} recipients={ready} scheduledTime={scheduledTime} />
-              : <p className="muted">Viewers cannot send.</p>}
+            <div className="form-actions">
+              {workspace.canWrite
+                ? <SendButton workspace={workspace} disabled={!canSend} content={content} recipients={ready} scheduledTime={scheduledTime} />
+                : <p className="muted">Viewers cannot send.</p>}
+            </div>
           </section>
         )}
       </div>
