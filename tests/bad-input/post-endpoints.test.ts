@@ -89,7 +89,7 @@ const validBulk = {
 const invalidRecipients: fc.Arbitrary<unknown> = fc.oneof(
   fc.constantFrom<unknown>([], "+61412345678", null, 42, {}, [null], ["+61412345678"], [{}], [{ to: 61412345678 }],
     [{ to: "+61412345678", extra: 1 }], [{ to: "+61412345678", metadata: [] }], [{ to: "+61412345678", variables: { a: "b" } }],
-    [{ to: "x".repeat(65) }], [{ to: "+61412345678" }, 7]),
+    [{ to: "x".repeat(apiLimits.bulk_recipient_to_max_chars + 1) }], [{ to: "+61412345678" }, 7]),
   invalidMetadata.map((metadata) => [{ to: "+61412345678", metadata }]),
   fc.constant(Array.from({ length: apiLimits.bulk_recipients_max + 1 }, (_, i) => ({ to: `+6141${String(i).padStart(7, "0")}` }))),
 );
