@@ -108,7 +108,9 @@ comment on function private.opted_out_recipients is
  * one refused row fails the whole call, and the caller's transaction with it.
  *
  * p_items: [{"to_phone", "body", "metadata", "template_variables", "encoding", "segments"}], the
- * recipients the API accepted. p_rejected: how many it refused (kept on the batch).
+ * recipients the API accepted; an item's metadata (its own, or null) is merged over the shared
+ * p_metadata (its keys win), which is sent once, not once per recipient. p_rejected: how many the
+ * API refused (kept on the batch).
  * p_scheduled_time null: now.
  */
 create function private.create_batch(
@@ -157,7 +159,7 @@ begin
       (id, workspace_id, to_phone, from_number, body, media_urls, scheduled_time, metadata, created_by,
        template_id, template_version, template_variables, encoding, segments, batch_id)
     select items.id, p_workspace_id, items.to_phone, p_from_number, items.body, coalesce(p_media_urls, '{}'),
-           v_batch.scheduled_time, coalesce(items.metadata, '{}'), p_created_by,
+           v_batch.scheduled_time, v_batch.metadata || coalesce(items.metadata, '{}'), p_created_by,
            p_template_id, p_template_version, items.template_variables, items.encoding, items.segments, v_batch.id
     from items
     order by items.position

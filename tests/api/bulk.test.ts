@@ -260,5 +260,9 @@ describe("a batch afterwards", () => {
     expect([foreignCancel.status, foreignCancel.body.error?.code]).toEqual([404, "batch_not_found"]);
     const [row] = await sql<{ status: string }[]>`select status from public.scheduled_sms_jobs where id = ${data.items[0]?.jobId ?? ""}`;
     expect(row?.status).toBe("scheduled");
+    const unknown = await call(base, "batch-status", { token: await tokens.member(), query: { workspaceId: "ws_demo", batchId: "batch_00000000000000000000000000000000" } });
+    expect([unknown.status, unknown.body.error?.code]).toEqual([404, "batch_not_found"]);
+    const malformed = await call(base, "batch-status", { token: await tokens.member(), query: { workspaceId: "ws_demo", batchId: data.items[0]?.jobId ?? "" } });
+    expect([malformed.status, malformed.body.error?.code, malformed.body.error?.details?.fields?.[0]?.field]).toEqual([400, "validation_failed", "batchId"]);
   });
 });

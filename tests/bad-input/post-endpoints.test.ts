@@ -1,5 +1,5 @@
 // Generated invalid requests to the POST endpoints (send-sms, schedule-delay, schedule-until,
-// schedule-recurring, cancel-job, pause-job, resume-job): a valid spec-example body with one field replaced by a bad value, an unknown field
+// schedule-recurring, schedule-bulk, cancel-job, pause-job, resume-job): a valid spec-example body with one field replaced by a bad value, an unknown field
 // added or a required field dropped; foreign workspaces, jobs, schedules and senders; malformed JSON, wrong
 // content types, oversized bodies, wrong methods and bad tokens. Each answers a documented 4xx in
 // the error envelope and leaves the database exactly as it was.
@@ -53,8 +53,8 @@ afterAll(async () => {
   await sql`delete from public.recurring_sms_schedules where id = ${otherScheduleId}`;
   await api.stop();
   await sql.end();
-  expect(Object.keys(counts).sort()).toEqual(["cancel-job", "pause-job", "resume-job", "schedule-delay", "schedule-recurring",
-    "schedule-until", "send-sms"]);
+  expect(Object.keys(counts).sort()).toEqual(["cancel-job", "pause-job", "resume-job", "schedule-bulk", "schedule-delay",
+    "schedule-recurring", "schedule-until", "send-sms"]);
 });
 
 /** Sends one invalid request, checks the documented refusal and that nothing changed. */
@@ -75,6 +75,24 @@ const messageBadValues = {
   metadata: invalidMetadata,
 };
 const messageRequired = ["to", "body", "workspaceId"] as const;
+
+/** A valid schedule-bulk request: the message fields shared, two recipients. */
+const validBulk = {
+  workspaceId: "ws_demo", body: validMessage.body, fromNumber: validMessage.fromNumber,
+  recipients: [{ to: "+61412345678" }, { to: "+61412345679", metadata: { row: 2 } }],
+};
+
+/**
+ * Recipient lists schedule-bulk refuses as a whole (a recipient with a bad number is refused on its
+ * own, in a 200 answer: that is not bad input).
+ */
+const invalidRecipients: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom<unknown>([], "+61412345678", null, 42, {}, [null], ["+61412345678"], [{}], [{ to: 61412345678 }],
+    [{ to: "+61412345678", extra: 1 }], [{ to: "+61412345678", metadata: [] }], [{ to: "+61412345678", variables: { a: "b" } }],
+    [{ to: "x".repeat(apiLimits.bulk_recipient_to_max_chars + 1) }], [{ to: "+61412345678" }, 7]),
+  invalidMetadata.map((metadata) => [{ to: "+61412345678", metadata }]),
+  fc.constant(Array.from({ length: apiLimits.bulk_recipients_max + 1 }, (_, i) => ({ to: `+6141${String(i).padStart(7, "0")}` }))),
+);
 
 const endpoints: { route: string; valid: () => Record<string, unknown>; mutation: fc.Arbitrary<Mutation>; runs: number }[] = [
   { route: "send-sms", valid: () => ({ ...validMessage }), mutation: mutationOf(messageBadValues, messageRequired), runs: 90 },
@@ -114,6 +132,17 @@ const endpoints: { route: string; valid: () => Record<string, unknown>; mutation
     ),
     runs: 150,
   },
+  {
+    route: "schedule-bulk",
+    valid: () => ({ ...validBulk, delayMinutes: 30 }),
+    mutation: fc.oneof(
+      mutationOf({ body: invalidBody, mediaUrl: invalidMediaUrl, workspaceId: invalidWorkspaceId, fromNumber: invalidSender,
+        metadata: invalidMetadata, delayMinutes: invalidDelayMinutes, scheduledTime: invalidScheduledTime,
+        atomic: fc.constantFrom<unknown>("true", 1, null, [], {}) }, ["body", "workspaceId", "recipients"]),
+      { weight: 2, arbitrary: mutationOf({ recipients: invalidRecipients }, ["recipients"]) },
+    ),
+    runs: 90,
+  },
 ];
 
 describe("message endpoints: one bad field, an unknown field or a missing one", () => {
@@ -132,6 +161,8 @@ describe("message endpoints: one bad field, an unknown field or a missing one", 
       ["schedule-until", { ...validMessage, fromNumber: "+15017122661", scheduledTime: inDays(3) }],
       ["schedule-recurring", { ...validMessage, workspaceId: "ws_other", cron: "0 9 * * MON" }],
       ["schedule-recurring", { ...validMessage, fromNumber: "+15017122661", cron: "0 9 * * MON", timezone: "America/New_York" }],
+      ["schedule-bulk", { ...validBulk, fromNumber: "+15017122661" }],
+      ["schedule-bulk", { ...validBulk, workspaceId: "ws_other" }],
     );
     await fc.assert(fc.asyncProperty(foreign, async ([route, json]) => {
       await refuse(route, { json });
@@ -183,6 +214,7 @@ describe("cancel-job", () => {
     const body = fc.oneof(
       invalidJobId.map((jobId) => ({ jobId, workspaceId: "ws_demo" })),
       unknownJobId.map((jobId) => ({ jobId, workspaceId: "ws_demo" })),
+      fc.constantFrom("ws_demo", "ws_other").map((workspaceId) => ({ jobId: "batch_00000000000000000000000000000000", workspaceId })),
       invalidWorkspaceId.map((workspaceId) => ({ jobId: "job_00000000000000000000000000000000", workspaceId })),
       mutationOf({}, ["jobId", "workspaceId"]).map((m) => applyMutation({ jobId: "job_00000000000000000000000000000000", workspaceId: "ws_demo" }, m)),
       fc.constantFrom<unknown>([], [{ jobId: "job_1", workspaceId: "ws_demo" }], "job_1", 42, null, {}),
@@ -233,6 +265,8 @@ describe("cancel-job, pause-job and resume-job of schedules", () => {
 
 describe("transport: malformed JSON, content types, sizes, methods, tokens", () => {
   const postRoutes = ["send-sms", "schedule-delay", "schedule-until", "schedule-recurring", "cancel-job", "pause-job", "resume-job"] as const;
+  /** With schedule-bulk, whose body limit is larger (tested on its own below). */
+  const anyPostRoute = [...postRoutes, "schedule-bulk"] as const;
 
   it("bodies that are not JSON (or not UTF-8)", async () => {
     const notJson = fc.oneof(
@@ -250,7 +284,7 @@ describe("transport: malformed JSON, content types, sizes, methods, tokens", () 
     ).map((text): string | Uint8Array => text);
     const invalidUtf8 = fc.uint8Array({ minLength: 1, maxLength: 20 })
       .map((bytes) => Uint8Array.from([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, ...bytes, 0xff, 0xfe, 0x22, 0x7d]));
-    await fc.assert(fc.asyncProperty(fc.constantFrom(...postRoutes), fc.oneof(notJson, invalidUtf8), async (route, rawBody) => {
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...anyPostRoute), fc.oneof(notJson, invalidUtf8), async (route, rawBody) => {
       await refuse(route, { rawBody, headers: { "Content-Type": "application/json" } }, typeof rawBody === "string" ? rawBody.slice(0, 100) : [...rawBody]);
     }), checkParameters(40));
   });
@@ -258,7 +292,7 @@ describe("transport: malformed JSON, content types, sizes, methods, tokens", () 
   it("content types other than JSON", async () => {
     const contentType = fc.constantFrom("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x",
       "application/jsonp", "application/json-patch+json", "application/xml", "text/json", "application", "", "*/*", "application/ json");
-    await fc.assert(fc.asyncProperty(fc.constantFrom(...postRoutes), contentType, async (route, type) => {
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...anyPostRoute), contentType, async (route, type) => {
       await refuse(route, { rawBody: JSON.stringify(validMessage), headers: type === "" ? {} : { "Content-Type": type } }, type);
     }), checkParameters(20));
   });
@@ -270,6 +304,13 @@ describe("transport: malformed JSON, content types, sizes, methods, tokens", () 
     }), checkParameters(8));
   });
 
+  it("schedule-bulk bodies over its own limit, by a little or a lot", async () => {
+    await fc.assert(fc.asyncProperty(fc.integer({ min: 1, max: 2_000_000 }), async (extra) => {
+      const json = { ...validBulk, metadata: { pad: "x".repeat(apiLimits.bulk_request_body_max_bytes + extra) } };
+      await refuse("schedule-bulk", { json }, { bytes: apiLimits.bulk_request_body_max_bytes + extra });
+    }), checkParameters(4));
+  });
+
   it("wrong methods and missing, malformed or foreign tokens", async () => {
     const variant = fc.oneof(
       fc.constant("GET").map((method): CallOptions => ({ method })),
@@ -278,7 +319,7 @@ describe("transport: malformed JSON, content types, sizes, methods, tokens", () 
         .map((token): CallOptions => ({ token, json: validMessage })),
       fc.constantFrom("Basic dXNlcjpwYXNz", "Bearer", "bearer  ", "Token abc").map((authorization): CallOptions => ({ token: null, headers: { Authorization: authorization }, json: validMessage })),
     );
-    await fc.assert(fc.asyncProperty(fc.constantFrom(...postRoutes), variant, async (route, options) => {
+    await fc.assert(fc.asyncProperty(fc.constantFrom(...anyPostRoute), variant, async (route, options) => {
       await refuse(route, options, { method: options.method, token: options.token, headers: options.headers });
     }), checkParameters(24));
   });
@@ -290,12 +331,14 @@ describe("transport: malformed JSON, content types, sizes, methods, tokens", () 
       ["schedule-delay", { ...validMessage, delayMinutes: 10 }],
       ["schedule-until", { ...validMessage, scheduledTime: inDays(1) }],
       ["schedule-recurring", { ...validMessage, cron: "0 9 * * MON" }],
+      ["schedule-bulk", validBulk],
       ["cancel-job", { jobId: "job_00000000000000000000000000000000", workspaceId: "ws_demo" }],
+      ["cancel-job", { jobId: "batch_00000000000000000000000000000000", workspaceId: "ws_demo" }],
       ["cancel-job", { jobId: "sched_00000000000000000000000000000000", workspaceId: "ws_demo" }],
       ["pause-job", { jobId: "sched_00000000000000000000000000000000", workspaceId: "ws_demo" }],
       ["resume-job", { jobId: "sched_00000000000000000000000000000000", workspaceId: "ws_demo" }],
     ), async ([route, json]) => {
       await refuse(route, { token: viewer, json });
-    }), checkParameters(8));
+    }), checkParameters(10));
   });
 });

@@ -368,7 +368,7 @@ export const scheduleRecurringRequestSchema = perClock((now) =>
  */
 export const bulkRecipientSchema = z.strictObject({
   to: z.string({ error: "must be a phone number (a string)" })
-    .max(64, { error: "must have at most 64 characters" })
+    .max(apiLimits.bulk_recipient_to_max_chars, { error: `must have at most ${apiLimits.bulk_recipient_to_max_chars} characters` })
     .meta({ description: "International format; an invalid number refuses this recipient only (its item's error)", examples: ["+61412345678"] }),
   variables: templateValuesSchema.optional()
     .meta({ description: "This recipient's values; each overrides the shared value of the same name" }),

@@ -76,6 +76,11 @@ export const apiLimits = {
   /** Recipients of one schedule-bulk request (one batch, one transaction). */
   bulk_recipients_max: 10_000,
   /**
+   * A schedule-bulk recipient's `to` as given: longer text is no phone number in any format and
+   * refuses the request (a shorter invalid one refuses only that recipient).
+   */
+  bulk_recipient_to_max_chars: 64,
+  /**
    * Largest schedule-bulk request body (5 MiB): 10,000 recipients with their own variables and
    * metadata, about 500 bytes each. Larger answers 413 before anything is read further.
    */

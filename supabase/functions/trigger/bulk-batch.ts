@@ -55,7 +55,7 @@ export async function createBatch(tx: Transaction, batch: NewBatch): Promise<Cre
   const items = batch.recipients.map((recipient) => ({
     to_phone: recipient.to,
     body: recipient.body,
-    metadata: recipient.metadata,
+    metadata: recipient.ownMetadata,
     template_variables: recipient.templateVariables,
     encoding: recipient.encoding,
     segments: recipient.segments,

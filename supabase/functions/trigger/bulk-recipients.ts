@@ -29,7 +29,8 @@ export interface PreparedRecipient {
   index: number;
   to: string;
   body: string;
-  metadata: Record<string, unknown>;
+  /** The recipient's own metadata (the database merges it over the shared one), or null. */
+  ownMetadata: Record<string, unknown> | null;
   templateVariables: Record<string, string | null> | null;
   encoding: SmsEncoding;
   segments: number;
@@ -54,15 +55,17 @@ class RecipientRefusal extends Error {
 
 const metadataEncoder = new TextEncoder();
 
-function mergedMetadata(shared: Readonly<Record<string, unknown>>, own: Record<string, unknown> | undefined): Record<string, unknown> {
-  if (own === undefined) return { ...shared };
-  const merged = { ...shared, ...own };
-  // Each part is within the limit (the request schema); together they may not be.
-  if (metadataEncoder.encode(JSON.stringify(merged)).length > databaseLimits.metadata_max_bytes) {
+/**
+ * Each part is within the limit (the request schema); merged they may not be. Only the recipient's
+ * own part is sent on: the shared part goes to the database once, not once per recipient.
+ */
+function checkMergedMetadata(shared: Readonly<Record<string, unknown>>, own: Record<string, unknown> | undefined): Record<string, unknown> | null {
+  if (own === undefined) return null;
+  if (metadataEncoder.encode(JSON.stringify({ ...shared, ...own })).length > databaseLimits.metadata_max_bytes) {
     throw new RecipientRefusal("invalid_metadata",
       `the shared metadata merged with this recipient's is more than ${databaseLimits.metadata_max_bytes} bytes as JSON`);
   }
-  return merged;
+  return own;
 }
 
 /** Segments of a body, counted once per distinct body (a plain body: once for the whole batch). */
@@ -125,11 +128,11 @@ export function sortRecipients(recipients: readonly BulkRecipient[], shared: Sha
     }
     seen.add(to);
     try {
-      const metadata = mergedMetadata(shared.metadata, recipient.metadata);
+      const ownMetadata = checkMergedMetadata(shared.metadata, recipient.metadata);
       const content = shared.template === null
         ? { body: shared.body ?? "", values: null }
         : renderFor(shared.template, shared.variables, recipient.variables);
-      prepared.push({ index, to, body: content.body, metadata, templateVariables: content.values, ...segmentsOf(content.body) });
+      prepared.push({ index, to, body: content.body, ownMetadata, templateVariables: content.values, ...segmentsOf(content.body) });
     } catch (error) {
       if (!(error instanceof RecipientRefusal)) throw error;
       refused.push({ index, to, error: { code: error.code, message: error.message } });

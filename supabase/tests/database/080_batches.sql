@@ -2,7 +2,7 @@
 -- nobody else; no direct writes), the jobs' batch_id (within the workspace, fixed, not a client
 -- column), and private.create_batch / private.cancel_batch_jobs obeying the one job rulebook.
 begin;
-select plan(22);
+select plan(23);
 
 \ir helpers/acting_as.sql
 
@@ -10,7 +10,7 @@ select pg_temp.act_as_postgres();
 create temporary table demo_batch as
   select * from private.create_batch('ws_demo', null, pg_catalog.now() + interval '1 hour', null, null, null, null,
     '{"campaign": "spring"}', 1,
-    '[{"to_phone": "+61412000801", "body": "First"}, {"to_phone": "+61412000802", "body": "Second"},
+    '[{"to_phone": "+61412000801", "body": "First"}, {"to_phone": "+61412000802", "body": "Second", "metadata": {"row": 2, "campaign": "own"}},
       {"to_phone": "+61412000803", "body": "Third"}]');
 create temporary table other_batch as
   select * from private.create_batch('ws_other', null, null, null, null, null, null, '{}', 0,
@@ -25,6 +25,9 @@ select results_eq(
   'create_batch answers the job ids in the order of its items');
 select is((select accepted || ' ' || rejected || ' ' || (metadata ->> 'campaign') from public.sms_batches where id = (select batch_id from demo_batch)),
   '3 1 spring', 'the batch keeps its counts and shared metadata');
+select results_eq($$ select j.metadata from public.scheduled_sms_jobs j where j.batch_id = (select batch_id from demo_batch) order by j.to_phone $$,
+  array['{"campaign": "spring"}'::jsonb, '{"row": 2, "campaign": "own"}', '{"campaign": "spring"}'],
+  'an item''s own metadata is merged over the shared metadata, its keys winning');
 select is((select pg_catalog.count(*)::integer from public.scheduled_sms_jobs j
            where j.batch_id = (select batch_id from demo_batch) and j.status = 'scheduled' and j.from_number = '+15005550006'),
   3, 'every job went through the insert trigger: status derived, the default sender filled in');
