@@ -47,6 +47,12 @@ export const apiErrorCodes = {
   template_invalid: { httpStatus: 400 },
   template_name_taken: { httpStatus: 409 },
   unsupported_media_type: { httpStatus: 415 },
+  /** The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII. */
+  invalid_idempotency_key: { httpStatus: 400 },
+  /** The Idempotency-Key was used on this route and workspace with another request body. */
+  idempotency_key_reused: { httpStatus: 422 },
+  /** A request with this Idempotency-Key is still running: retry after Retry-After seconds. */
+  idempotency_request_in_progress: { httpStatus: 409 },
   internal_error: { httpStatus: 500 },
   service_unavailable: { httpStatus: 503 },
 } as const;
