@@ -18,6 +18,7 @@ import { measureGraphileLateness, measureGraphileThroughput } from "./scenarios/
 import { measureMonitoringAtScale } from "./scenarios/monitoring-at-scale.ts";
 import { measureDashboardInBrowser } from "./scenarios/dashboard-in-browser.ts";
 import { measureTemplates } from "./scenarios/templates.ts";
+import { measureIdempotentRetries } from "./scenarios/idempotent-retries.ts";
 import { round } from "./stats.ts";
 
 /** The targets of issue 6, on a 2-core machine. */
@@ -33,6 +34,8 @@ const targets = {
   statisticsUpkeepCostRatio: 0.1,
   /** A message from a template keeps this share of plain-body throughput at least. */
   templateOverPlainMin: 0.8,
+  /** Messages created twice when every send is retried with its Idempotency-Key. */
+  idempotentDuplicates: 0,
 };
 
 const { values: options } = parseArgs({ options: { record: { type: "boolean", default: false } } });
@@ -71,6 +74,14 @@ try {
   row(`Render of the largest template allowed (${render.bodyChars} chars, ${render.variables} variables, ${render.microseconds.count} renders)`,
     `p50 ${render.microseconds.p50} µs, p99 ${render.microseconds.p99} µs, max ${render.microseconds.max} µs`,
     `max < ${render.limitMs} ms (the render limit)`, render.microseconds.max < render.limitMs * 1000);
+
+  const idempotent = await measureIdempotentRetries(stack, 100, 20, 8);
+  row(`API send-sms: ${idempotent.sends} concurrent sends, each retried once with its Idempotency-Key`,
+    `${idempotent.duplicates} duplicates, ${idempotent.retriesNotReplayed} retries not replayed; replay p50 ${idempotent.replayLatencyMs.p50} ms ` +
+      `(first answer p50 ${idempotent.firstLatencyMs.p50} ms)`,
+    `${targets.idempotentDuplicates} duplicates`, idempotent.duplicates === targets.idempotentDuplicates && idempotent.retriesNotReplayed === 0);
+  row(`API schedule-delay with / without an Idempotency-Key, ${idempotent.throughput.connections} connections (best of 2 each)`,
+    `${Math.max(...idempotent.throughput.withKey)} / ${Math.max(...idempotent.throughput.withoutKey)} req/s: ${idempotent.throughput.withOverWithout}×`);
 
   const bulk = await measureBulkInsert(stack, 100_000, 5_000);
   row(`Bulk insert ${bulk.rows} rows as a member under RLS (${bulk.rowsPerStatement}/statement)`,
@@ -135,7 +146,7 @@ try {
   const results = {
     measuredAt: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: round(os.totalmem() / 2 ** 30, 0), loadAverage1m: os.loadavg()[0] },
-    targets, dashboard: { jsGzipBytes: dashboard.jsGzipBytes, initialJsGzipBytes: dashboard.initialJsGzipBytes, browser: browserTimings }, api, templates, bulk, dispatch, statisticsUpkeep: { sendsPerSecond: upkeepRuns, cost: round(upkeepCost, 3) }, lateness: { spread, burst },
+    targets, dashboard: { jsGzipBytes: dashboard.jsGzipBytes, initialJsGzipBytes: dashboard.initialJsGzipBytes, browser: browserTimings }, api, templates, idempotent, bulk, dispatch, statisticsUpkeep: { sendsPerSecond: upkeepRuns, cost: round(upkeepCost, 3) }, lateness: { spread, burst },
     monitoringAtScale: monitoring,
     graphileWorker: { default: graphileDefault, batched: graphileBatched, lateness: graphileLate },
     table: rows,

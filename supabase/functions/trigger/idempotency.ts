@@ -58,10 +58,14 @@ export async function answerOnce(request: KeyedRequest): Promise<Answer> {
   const { sql, principal, route, key, workspaceId } = request;
   const requestHash = await requestHashOf(request.body);
   return await inTransaction(sql, principal, async (tx) => {
-    await requireWorkspaceAccess(tx, principal, workspaceId, "write");
-    const [begun] = await tx<BeginRow[]>`
-      select outcome, status, response_body
-      from private.begin_idempotent_request(${workspaceId}, ${route}, ${key}, ${requestHash})`;
+    // Both in one round trip (postgres.js pipelines them): the lookup's result is used only once
+    // the caller is known to be a writer of the workspace; if not, the throw rolls the lock back.
+    const [, [begun]] = await Promise.all([
+      requireWorkspaceAccess(tx, principal, workspaceId, "write"),
+      tx<BeginRow[]>`
+        select outcome, status, response_body
+        from private.begin_idempotent_request(${workspaceId}, ${route}, ${key}, ${requestHash})`,
+    ]);
     if (begun === undefined) throw new Error("private.begin_idempotent_request returned no row");
     switch (begun.outcome) {
       case "busy":
