@@ -4,7 +4,9 @@
 // A request path ends in /trigger/<route>: hosted Supabase passes /trigger/<route>, the local
 // server /functions/v1/trigger/<route> or the spec's /api/trigger/<route>; all resolve alike.
 import type { Principal } from "../_shared/access-tokens.ts";
-import { type ApiRouteName, apiRoutes, isApiRouteName, type KeyedRouteName, type RouteContract } from "../_shared/api-routes.ts";
+import {
+  type ApiInput, type ApiRouteName, apiRoutes, isApiRouteName, type KeyedRouteName, type RouteContract,
+} from "../_shared/api-routes.ts";
 import type { Database } from "./database.ts";
 import { type Answer, parseJsonBytes, parseWith, queryOf, readJsonBody, readJsonBodyBytes, successAnswer } from "./http.ts";
 import { answerOnce, idempotencyKeyOf } from "./idempotency.ts";
@@ -58,7 +60,12 @@ async function readInput(contract: RouteContract, { request, url, now }: PublicC
 /** Any handler, as the router calls it: a principal only for routes that require a token. */
 type AnyHandler = (context: Omit<PublicContext, "sql"> & { sql: Database; principal?: Principal; input: unknown }) => Promise<unknown>;
 
-/** The workspace a keyed request names: the scope of its key (every keyed route's body has one). */
+/** Compiles only while every keyed route's request names its workspace (the scope of its key). */
+type Assert<T extends true> = T;
+export type KeyedRequestsNameAWorkspace =
+  Assert<{ [N in KeyedRouteName]: ApiInput<N> extends { workspaceId: string } ? true : false }[KeyedRouteName]>;
+
+/** The workspace a keyed request names: the scope of its key (every keyed route's body has one, see above). */
 function workspaceIdOf(name: KeyedRouteName, input: unknown): string {
   const workspaceId = typeof input === "object" && input !== null && "workspaceId" in input ? input.workspaceId : undefined;
   if (typeof workspaceId !== "string") throw new Error(`the request of keyed route ${name} has no workspaceId`);
