@@ -19,6 +19,7 @@ import { measureGraphileLateness, measureGraphileThroughput } from "./scenarios/
 import { measureMonitoringAtScale } from "./scenarios/monitoring-at-scale.ts";
 import { measureDashboardInBrowser } from "./scenarios/dashboard-in-browser.ts";
 import { measureTemplates } from "./scenarios/templates.ts";
+import { measureIdempotentRetries } from "./scenarios/idempotent-retries.ts";
 import { round } from "./stats.ts";
 
 /** The targets of issue 6, on a 2-core machine. */
@@ -36,6 +37,8 @@ const targets = {
   templateOverPlainMin: 0.8,
   /** One schedule-bulk request of 10,000 personalised recipients is answered within this (issue 12). */
   bulkSendAnswerMs: 2000,
+  /** Messages created twice when every send is retried with its Idempotency-Key. */
+  idempotentDuplicates: 0,
 };
 
 const { values: options } = parseArgs({ options: { record: { type: "boolean", default: false } } });
@@ -79,6 +82,13 @@ try {
   row(`API schedule-bulk: one request of ${bulkSend.recipients.toLocaleString("en")} personalised recipients (template, own variables and metadata; ${round(bulkSend.requestBytes / 1024, 0)} KB), ${bulkSend.runs} runs`,
     `answered in p50 ${bulkSend.answerMs.p50} ms, max ${bulkSend.answerMs.max} ms; ${bulkSend.rowsPerSecond} rows/s`,
     `≤ ${targets.bulkSendAnswerMs} ms`, bulkSend.answerMs.p50 <= targets.bulkSendAnswerMs);
+  const idempotent = await measureIdempotentRetries(stack, 100, 20, 8);
+  row(`API send-sms: ${idempotent.sends} concurrent sends, each retried once with its Idempotency-Key`,
+    `${idempotent.duplicates} duplicates, ${idempotent.retriesNotReplayed} retries not replayed; replay p50 ${idempotent.replayLatencyMs.p50} ms ` +
+      `(first answer p50 ${idempotent.firstLatencyMs.p50} ms)`,
+    `${targets.idempotentDuplicates} duplicates`, idempotent.duplicates === targets.idempotentDuplicates && idempotent.retriesNotReplayed === 0);
+  row(`API schedule-delay with / without an Idempotency-Key, ${idempotent.throughput.connections} connections (best of 2 each)`,
+    `${Math.max(...idempotent.throughput.withKey)} / ${Math.max(...idempotent.throughput.withoutKey)} req/s: ${idempotent.throughput.withOverWithout}×`);
 
   const bulk = await measureBulkInsert(stack, 100_000, 5_000);
   row(`Bulk insert ${bulk.rows} rows as a member under RLS (${bulk.rowsPerStatement}/statement)`,
@@ -143,7 +153,7 @@ try {
   const results = {
     measuredAt: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: round(os.totalmem() / 2 ** 30, 0), loadAverage1m: os.loadavg()[0] },
-    targets, dashboard: { jsGzipBytes: dashboard.jsGzipBytes, initialJsGzipBytes: dashboard.initialJsGzipBytes, browser: browserTimings }, api, templates, bulkSend, bulk, dispatch, statisticsUpkeep: { sendsPerSecond: upkeepRuns, cost: round(upkeepCost, 3) }, lateness: { spread, burst },
+    targets, dashboard: { jsGzipBytes: dashboard.jsGzipBytes, initialJsGzipBytes: dashboard.initialJsGzipBytes, browser: browserTimings }, api, templates, bulkSend, idempotent, bulk, dispatch, statisticsUpkeep: { sendsPerSecond: upkeepRuns, cost: round(upkeepCost, 3) }, lateness: { spread, burst },
     monitoringAtScale: monitoring,
     graphileWorker: { default: graphileDefault, batched: graphileBatched, lateness: graphileLate },
     table: rows,

@@ -5,9 +5,11 @@
 //   const weekly = await sms.scheduleRecurring({ to: "+61412345678", body: "Hi", workspaceId: "ws_demo", cron: "0 9 * * MON" });
 //   const batch = await sms.scheduleBulk({ workspaceId: "ws_demo", body: "Hi", recipients: [{ to: "+61412345678" }] });
 // Request and answer types are derived from the API contract's zod schemas (api-schemas.ts,
-// api-types.ts, api-routes.ts in supabase/functions/_shared); only types are imported.
+// api-types.ts, api-routes.ts in supabase/functions/_shared); only types are imported, and the
+// Idempotency-Key header's name (idempotency-keys.ts, no dependencies but the limits).
 import { FunctionsHttpError, type SupabaseClient } from "@supabase/supabase-js";
 import type { ApiData, ApiMethod, ApiRequest, ApiRouteName } from "../supabase/functions/_shared/api-routes.ts";
+import { idempotencyKeyHeader } from "../supabase/functions/_shared/idempotency-keys.ts";
 import type {
   BatchStatusQuery, CancelJobRequest, JobsQuery, JobStatusQuery, PauseJobRequest, ResumeJobRequest, ScheduleBulkRequest,
   ScheduleDelayRequest, ScheduleRecurringRequest, ScheduleUntilRequest, SendSmsRequest,
@@ -37,23 +39,32 @@ export class SmsApiError extends Error {
   }
 }
 
+/**
+ * Options of a call that creates or changes something. `idempotencyKey` (1–255 printable ASCII
+ * characters, a UUID for instance) makes a retry safe: send the same key with the same request
+ * and the API answers what it answered the first time, creating nothing again.
+ */
+export interface WriteOptions {
+  idempotencyKey?: string;
+}
+
 export interface SmsSchedulerClient {
-  sendSms(request: SendSmsRequest): Promise<SendSmsResult>;
-  scheduleDelay(request: ScheduleDelayRequest): Promise<ScheduleResult>;
-  scheduleUntil(request: ScheduleUntilRequest): Promise<ScheduleResult>;
+  sendSms(request: SendSmsRequest, options?: WriteOptions): Promise<SendSmsResult>;
+  scheduleDelay(request: ScheduleDelayRequest, options?: WriteOptions): Promise<ScheduleResult>;
+  scheduleUntil(request: ScheduleUntilRequest, options?: WriteOptions): Promise<ScheduleResult>;
   /** A recurring message; its jobId (sched_…) works with cancelJob, pauseJob, resumeJob and jobStatus. */
-  scheduleRecurring(request: ScheduleRecurringRequest): Promise<ScheduleRecurringResult>;
+  scheduleRecurring(request: ScheduleRecurringRequest, options?: WriteOptions): Promise<ScheduleRecurringResult>;
   /**
    * One message to up to 10,000 recipients as a batch; each recipient's item has its job id or its
    * error. With `atomic: true` any refusal throws SmsApiError batch_rejected (details.items) and nothing is created.
    */
-  scheduleBulk(request: ScheduleBulkRequest): Promise<ScheduleBulkResult>;
+  scheduleBulk(request: ScheduleBulkRequest, options?: WriteOptions): Promise<ScheduleBulkResult>;
   /** A batch's jobs by status and by delivery status. */
   batchStatus(query: BatchStatusQuery): Promise<BatchStatusResult>;
   /** Cancels a job, a schedule with its pending occurrences, or a batch's pending jobs (batch_…: answers how many). */
-  cancelJob(request: CancelJobRequest): Promise<CancelJobResult>;
-  pauseJob(request: PauseJobRequest): Promise<ScheduleTransitionResult>;
-  resumeJob(request: ResumeJobRequest): Promise<ScheduleTransitionResult>;
+  cancelJob(request: CancelJobRequest, options?: WriteOptions): Promise<CancelJobResult>;
+  pauseJob(request: PauseJobRequest, options?: WriteOptions): Promise<ScheduleTransitionResult>;
+  resumeJob(request: ResumeJobRequest, options?: WriteOptions): Promise<ScheduleTransitionResult>;
   /** A job (kind "job") or, for a schedule id, the schedule (kind "recurring"). */
   jobStatus(query: JobStatusQuery): Promise<JobView | ScheduleView>;
   listJobs(query: JobsQuery): Promise<JobsPage>;
@@ -64,10 +75,10 @@ export interface SmsSchedulerClient {
   /** The signed-in user's workspaces, with its role in each. */
   workspaces(): Promise<ApiData<"workspaces">>;
   /** A message template (Liquid merge fields), version 1. */
-  createTemplate(request: ApiRequest<"create-template">): Promise<ApiData<"create-template">>;
+  createTemplate(request: ApiRequest<"create-template">, options?: WriteOptions): Promise<ApiData<"create-template">>;
   /** Any change of name, body or variables is a new version. */
-  updateTemplate(request: ApiRequest<"update-template">): Promise<ApiData<"update-template">>;
-  archiveTemplate(request: ApiRequest<"archive-template">): Promise<ApiData<"archive-template">>;
+  updateTemplate(request: ApiRequest<"update-template">, options?: WriteOptions): Promise<ApiData<"update-template">>;
+  archiveTemplate(request: ApiRequest<"archive-template">, options?: WriteOptions): Promise<ApiData<"archive-template">>;
   listTemplates(query: ApiRequest<"templates">): Promise<ApiData<"templates">>;
   /** What a message would be (text, encoding, segments, missing variables); creates nothing. */
   previewMessage(request: ApiRequest<"preview-message">): Promise<ApiData<"preview-message">>;
@@ -76,7 +87,12 @@ export interface SmsSchedulerClient {
 
 export function createSmsSchedulerClient(supabase: SupabaseClient, functionName = "trigger"): SmsSchedulerClient {
   /** One route; its name, method, request and answer are checked against the contract's route table. */
-  async function invoke<N extends ApiRouteName>(route: N, method: ApiMethod<N>, payload: ApiRequest<N>): Promise<ApiData<N>> {
+  async function invoke<N extends ApiRouteName>(
+    route: N,
+    method: ApiMethod<N>,
+    payload: ApiRequest<N>,
+    options: WriteOptions = {},
+  ): Promise<ApiData<N>> {
     let path = `${functionName}/${route}`;
     // Every request is a JSON object or absent; TypeScript cannot resolve that for a generic route.
     const fields = payload as Record<string, unknown> | undefined;
@@ -87,6 +103,7 @@ export function createSmsSchedulerClient(supabase: SupabaseClient, functionName 
     const { data, error } = await supabase.functions.invoke<ApiSuccess<ApiData<N>>>(path, {
       method,
       ...(method === "POST" ? { body: fields } : {}),
+      ...(options.idempotencyKey === undefined ? {} : { headers: { [idempotencyKeyHeader]: options.idempotencyKey } }),
     });
     if (error instanceof FunctionsHttpError) {
       const response = error.context as Response;
@@ -100,23 +117,23 @@ export function createSmsSchedulerClient(supabase: SupabaseClient, functionName 
   }
 
   return {
-    sendSms: (request) => invoke("send-sms", "POST", request),
-    scheduleDelay: (request) => invoke("schedule-delay", "POST", request),
-    scheduleUntil: (request) => invoke("schedule-until", "POST", request),
-    scheduleRecurring: (request) => invoke("schedule-recurring", "POST", request),
-    scheduleBulk: (request) => invoke("schedule-bulk", "POST", request),
+    sendSms: (request, options) => invoke("send-sms", "POST", request, options),
+    scheduleDelay: (request, options) => invoke("schedule-delay", "POST", request, options),
+    scheduleUntil: (request, options) => invoke("schedule-until", "POST", request, options),
+    scheduleRecurring: (request, options) => invoke("schedule-recurring", "POST", request, options),
+    scheduleBulk: (request, options) => invoke("schedule-bulk", "POST", request, options),
     batchStatus: (query) => invoke("batch-status", "GET", query),
-    cancelJob: (request) => invoke("cancel-job", "POST", request),
-    pauseJob: (request) => invoke("pause-job", "POST", request),
-    resumeJob: (request) => invoke("resume-job", "POST", request),
+    cancelJob: (request, options) => invoke("cancel-job", "POST", request, options),
+    pauseJob: (request, options) => invoke("pause-job", "POST", request, options),
+    resumeJob: (request, options) => invoke("resume-job", "POST", request, options),
     jobStatus: (query) => invoke("job-status", "GET", query),
     listJobs: (query) => invoke("jobs", "GET", query),
     jobEvents: (query) => invoke("job-events", "GET", query),
     stats: (query) => invoke("stats", "GET", query),
     workspaces: () => invoke("workspaces", "GET", {}),
-    createTemplate: (request) => invoke("create-template", "POST", request),
-    updateTemplate: (request) => invoke("update-template", "POST", request),
-    archiveTemplate: (request) => invoke("archive-template", "POST", request),
+    createTemplate: (request, options) => invoke("create-template", "POST", request, options),
+    updateTemplate: (request, options) => invoke("update-template", "POST", request, options),
+    archiveTemplate: (request, options) => invoke("archive-template", "POST", request, options),
     listTemplates: (query) => invoke("templates", "GET", query),
     previewMessage: (request) => invoke("preview-message", "POST", request),
     health: () => invoke("health", "GET", undefined),

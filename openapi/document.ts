@@ -13,7 +13,8 @@ import { z } from "zod";
 import { apiRoutes, type RouteContract } from "../supabase/functions/_shared/api-routes.ts";
 import { apiVersion, errorResponseSchema } from "../supabase/functions/_shared/api-types.ts";
 import { type ErrorCode, httpStatusOf } from "../supabase/functions/_shared/error-codes.ts";
-import { apiLimits } from "../supabase/functions/_shared/limits.ts";
+import { idempotencyKeyHeader, idempotentReplayedHeader } from "../supabase/functions/_shared/idempotency-keys.ts";
+import { apiLimits, databaseLimits } from "../supabase/functions/_shared/limits.ts";
 
 type JsonSchema = { [key: string]: unknown };
 
@@ -28,6 +29,7 @@ const statusMeanings: Record<number, string> = {
   404: "Not found",
   405: "Wrong method for the endpoint (see the Allow header)",
   409: "Conflicts with the current state",
+  422: `The ${idempotencyKeyHeader} was already used with a different request body`,
   413: `The body is over ${apiLimits.request_body_max_bytes / 1024} KB`,
   415: "The body is not JSON",
   500: "Our fault; quote requestId",
@@ -118,12 +120,42 @@ function errorResponses(contract: RouteContract): Record<string, JsonSchema> {
     const meaning = contract.errorNotes?.[status] ?? statusMeanings[status] ?? "Refused";
     responses[String(status)] = {
       description: `${meaning}: ${codes.map((code) => `\`${code}\``).join(", ")}`,
+      ...(codes.includes("idempotency_request_in_progress")
+        ? { headers: { "Retry-After": { description: "With `idempotency_request_in_progress`: seconds to wait before retrying", schema: { type: "integer" } } } }
+        : {}),
       content: jsonContent({
         allOf: [refTo("ErrorResponse"), { properties: { error: { properties: { code: { enum: codes } } } } }],
       }),
     };
   }
   return responses;
+}
+
+/** The Idempotency-Key header of a "keyed" POST route (_shared/idempotency-keys.ts); a new object each time (no YAML aliases). */
+const idempotencyKeyParameter = (): JsonSchema => ({
+  name: idempotencyKeyHeader,
+  in: "header",
+  required: false,
+  description: `Makes retrying safe: the first answer (200) is kept ${databaseLimits.idempotency_key_retention_hours} h ` +
+    "for this workspace and route, and a request with the same key and the same body gets it again, byte for byte, " +
+    `with \`${idempotentReplayedHeader}: true\`, creating nothing. The same key with another body answers 422 ` +
+    "`idempotency_key_reused`; while the first request still runs, 409 `idempotency_request_in_progress` with " +
+    "`Retry-After` (seconds). Refusals and failures are not kept: a retry runs afresh. Only a member who may write " +
+    "in the workspace gets a replay.",
+  schema: { type: "string", minLength: 1, maxLength: databaseLimits.idempotency_key_max_chars, pattern: "^[\\x20-\\x7E]+$" },
+});
+
+/** Headers of a 200 answer that a client may need. */
+function successHeaders(contract: RouteContract): JsonSchema {
+  if (contract.idempotency !== "keyed") return {};
+  return {
+    headers: {
+      [idempotentReplayedHeader]: {
+        description: `\`true\` when this is the stored first answer of the ${idempotencyKeyHeader}, sent again`,
+        schema: { type: "string", enum: ["true"] },
+      },
+    },
+  };
 }
 
 function operation(contract: RouteContract, components: Components): JsonSchema {
@@ -134,9 +166,14 @@ function operation(contract: RouteContract, components: Components): JsonSchema 
     ...(contract.description === undefined ? {} : { description: contract.description }),
     ...(contract.auth === "none" ? { security: [] } : {}),
     ...(input !== undefined && contract.method === "GET" ? { parameters: queryParameters(input) } : {}),
+    ...(contract.idempotency === "keyed" ? { parameters: [idempotencyKeyParameter()] } : {}),
     ...(input !== undefined && contract.method === "POST" ? { requestBody: { required: true, content: jsonContent(input) } } : {}),
     responses: {
-      "200": { description: contract.responseDescription, content: jsonContent(components.convert(contract.response, "output")) },
+      "200": {
+        description: contract.responseDescription,
+        ...successHeaders(contract),
+        content: jsonContent(components.convert(contract.response, "output")),
+      },
       ...errorResponses(contract),
     },
   };

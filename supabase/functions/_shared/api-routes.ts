@@ -19,8 +19,7 @@ import {
 import type { ErrorCode } from "./error-codes.ts";
 import { apiLimits } from "./limits.ts";
 
-export interface RouteContract {
-  readonly method: "GET" | "POST";
+interface ContractFields {
   /** "required": a user's access token or the service-role key; "none": anyone. */
   readonly auth: "required" | "none";
   readonly summary: string;
@@ -38,6 +37,19 @@ export interface RouteContract {
   readonly errorNotes?: Readonly<Partial<Record<number, string>>>;
 }
 
+/**
+ * Whether a POST route takes an Idempotency-Key header (idempotency-keys.ts): "keyed" — a retry
+ * with the same key replays the first answer and creates nothing (its `errors` must include
+ * `idempotencyKeyErrors`, and its request a `workspaceId`, the key's scope); "exempt" — the route
+ * creates and changes nothing, so the header is not read. Every POST route must say which: a new
+ * one cannot be added without deciding (the type requires it, and a test checks the choices).
+ */
+export type Idempotency = "keyed" | "exempt";
+
+export type RouteContract =
+  | (ContractFields & { readonly method: "GET"; readonly idempotency?: never })
+  | (ContractFields & { readonly method: "POST"; readonly idempotency: Idempotency });
+
 /** Refusals of any route that takes a token and names a workspace. */
 const workspaceRoute = ["unauthorized", "forbidden", "workspace_not_found", "method_not_allowed", "internal_error"] as const;
 /** Refusals of reading a JSON body. */
@@ -51,38 +63,44 @@ const sendTimeRules = ["scheduled_time_in_past", "scheduled_time_too_far"] as co
 const scheduleRules = ["invalid_cron", "invalid_timezone", "invalid_schedule"] as const;
 /** A message made from a template (templateId + variables instead of body). */
 const templateUse = ["template_not_found", "template_variable_missing", "template_invalid"] as const;
-const jobChange = [...workspaceRoute, ...jsonBody, "job_not_found", "invalid_transition"] as const;
+/** Refusals of the Idempotency-Key header, on every "keyed" route. */
+export const idempotencyKeyErrors = ["invalid_idempotency_key", "idempotency_key_reused", "idempotency_request_in_progress"] as const;
+const jobChange = [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, "job_not_found", "invalid_transition"] as const;
 
 export const apiRoutes = {
   "send-sms": {
     method: "POST",
+    idempotency: "keyed",
     auth: "required",
     summary: "Send a message now (the job is queued for the next worker)",
     request: () => sendSmsRequestSchema,
     response: sendSmsResponseSchema,
     responseDescription: "Job created",
-    errors: [...workspaceRoute, ...jsonBody, ...messageRules, ...templateUse],
+    errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, ...messageRules, ...templateUse],
   },
   "schedule-delay": {
     method: "POST",
+    idempotency: "keyed",
     auth: "required",
     summary: "Send a message after delayMinutes",
     request: () => scheduleDelayRequestSchema,
     response: scheduleResponseSchema,
     responseDescription: "Job scheduled",
-    errors: [...workspaceRoute, ...jsonBody, ...messageRules, ...sendTimeRules, ...templateUse],
+    errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, ...messageRules, ...sendTimeRules, ...templateUse],
   },
   "schedule-until": {
     method: "POST",
+    idempotency: "keyed",
     auth: "required",
     summary: "Send a message at scheduledTime",
     request: scheduleUntilRequestSchema,
     response: scheduleResponseSchema,
     responseDescription: "Job scheduled (status queued if scheduledTime is now, within the clock-skew allowance)",
-    errors: [...workspaceRoute, ...jsonBody, ...messageRules, ...sendTimeRules, ...templateUse],
+    errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, ...messageRules, ...sendTimeRules, ...templateUse],
   },
   "schedule-recurring": {
     method: "POST",
+    idempotency: "keyed",
     auth: "required",
     summary: "Send a message on a cron schedule in an IANA timezone",
     description: "Creates a recurring schedule. Its `jobId` (`sched_…`) works with cancel-job, pause-job, " +
@@ -93,10 +111,11 @@ export const apiRoutes = {
     request: scheduleRecurringRequestSchema,
     response: scheduleRecurringResponseSchema,
     responseDescription: "Schedule created",
-    errors: [...workspaceRoute, ...jsonBody, ...messageRules, ...scheduleRules, ...templateUse],
+    errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, ...messageRules, ...scheduleRules, ...templateUse],
   },
   "schedule-bulk": {
     method: "POST",
+    idempotency: "keyed",
     auth: "required",
     summary: `Schedule one message to up to ${apiLimits.bulk_recipients_max} recipients, each personalised (a batch)`,
     description: "A body, or a template rendered for each recipient with the shared `variables` overridden by the " +
@@ -111,7 +130,7 @@ export const apiRoutes = {
     requestBodyMaxBytes: apiLimits.bulk_request_body_max_bytes,
     response: scheduleBulkResponseSchema,
     responseDescription: "The batch: every recipient's job or error, in the request's order",
-    errors: [...workspaceRoute, ...jsonBody, ...messageRules, ...sendTimeRules, ...templateUse, "batch_rejected"],
+    errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, ...messageRules, ...sendTimeRules, ...templateUse, "batch_rejected"],
     errorNotes: { 400: "The request itself (a field, the shared values, the sender), or atomic with a refused recipient (batch_rejected)" },
   },
   "batch-status": {
@@ -125,6 +144,7 @@ export const apiRoutes = {
   },
   "cancel-job": {
     method: "POST",
+    idempotency: "keyed",
     auth: "required",
     summary: "Cancel a queued, scheduled or retrying job, or a recurring schedule (cancelling a cancelled one succeeds again)",
     description: "A schedule's id (`sched_…`) cancels the schedule for good (status `cancelled`) and its pending " +
@@ -138,6 +158,7 @@ export const apiRoutes = {
   },
   "pause-job": {
     method: "POST",
+    idempotency: "keyed",
     auth: "required",
     summary: "Pause a recurring schedule (pausing a paused schedule succeeds again)",
     description: "Nothing is sent while paused; occurrences already materialised for after now are cancelled. " +
@@ -151,6 +172,7 @@ export const apiRoutes = {
   },
   "resume-job": {
     method: "POST",
+    idempotency: "keyed",
     auth: "required",
     summary: "Resume a paused recurring schedule (resuming an active schedule succeeds again)",
     description: "Continues from the first occurrence after now: paused time is not back-filled. If no " +
@@ -214,6 +236,7 @@ export const apiRoutes = {
   },
   "create-template": {
     method: "POST",
+    idempotency: "keyed",
     auth: "required",
     summary: "Create a message template (Liquid merge fields, declared variables)",
     description: "The body may use only its declared variables ({{ name }}), the filters default, upcase, downcase, " +
@@ -221,10 +244,11 @@ export const apiRoutes = {
     request: () => createTemplateRequestSchema,
     response: templateResponseSchema,
     responseDescription: "The template, version 1",
-    errors: [...workspaceRoute, ...jsonBody, "template_invalid", "template_name_taken"],
+    errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, "template_invalid", "template_name_taken"],
   },
   "update-template": {
     method: "POST",
+    idempotency: "keyed",
     auth: "required",
     summary: "Change a template's name, body or variables (a new version)",
     description: "Messages already created keep the body and version they were rendered with. An archived template " +
@@ -232,16 +256,17 @@ export const apiRoutes = {
     request: () => updateTemplateRequestSchema,
     response: templateResponseSchema,
     responseDescription: "The template, its version increased",
-    errors: [...workspaceRoute, ...jsonBody, "template_not_found", "template_invalid", "template_name_taken"],
+    errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, "template_not_found", "template_invalid", "template_name_taken"],
   },
   "archive-template": {
     method: "POST",
+    idempotency: "keyed",
     auth: "required",
     summary: "Archive a template: no new message can use it (archiving again succeeds again)",
     request: () => archiveTemplateRequestSchema,
     response: templateResponseSchema,
     responseDescription: "The template, archived",
-    errors: [...workspaceRoute, ...jsonBody, "template_not_found"],
+    errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, "template_not_found"],
   },
   "templates": {
     method: "GET",
@@ -254,6 +279,8 @@ export const apiRoutes = {
   },
   "preview-message": {
     method: "POST",
+    // Creates nothing: nothing to deduplicate, and a viewer may preview.
+    idempotency: "exempt",
     auth: "required",
     summary: "What a message would be: its text, encoding, SMS segments and missing variables; nothing is created",
     request: () => previewMessageRequestSchema,
@@ -287,3 +314,6 @@ export type ApiData<N extends ApiRouteName> = z.output<ContractOf<N>["response"]
 export function isApiRouteName(name: string): name is ApiRouteName {
   return Object.hasOwn(apiRoutes, name);
 }
+
+/** The routes that take an Idempotency-Key header. */
+export type KeyedRouteName = { [N in ApiRouteName]: ContractOf<N> extends { idempotency: "keyed" } ? N : never }[ApiRouteName];

@@ -56,6 +56,12 @@ export const apiErrorCodes = {
   /** No such batch (batch_…) in the workspace. */
   batch_not_found: { httpStatus: 404 },
   unsupported_media_type: { httpStatus: 415 },
+  /** The Idempotency-Key header is empty, longer than 255 characters, or not printable ASCII. */
+  invalid_idempotency_key: { httpStatus: 400 },
+  /** The Idempotency-Key was used on this route and workspace with another request body. */
+  idempotency_key_reused: { httpStatus: 422 },
+  /** A request with this Idempotency-Key is still running: retry after Retry-After seconds. */
+  idempotency_request_in_progress: { httpStatus: 409 },
   internal_error: { httpStatus: 500 },
   service_unavailable: { httpStatus: 503 },
 } as const;

@@ -41,6 +41,10 @@ export const databaseLimits = {
   template_variables_max: 20,
   /** A variable's value in a request, or its declared default. */
   template_value_max_chars: 500,
+  /** An Idempotency-Key header: 1 to this many printable ASCII characters (Stripe's maximum). */
+  idempotency_key_max_chars: 255,
+  /** How long a key's first answer is replayed (then pg_cron removes it): a day of retries. */
+  idempotency_key_retention_hours: 24,
 } as const;
 
 export type DatabaseLimitName = keyof typeof databaseLimits;
@@ -85,4 +89,6 @@ export const apiLimits = {
    * metadata, about 500 bytes each. Larger answers 413 before anything is read further.
    */
   bulk_request_body_max_bytes: 5 * 1024 * 1024,
+  /** Retry-After of a 409 idempotency_request_in_progress: the first request usually ends well within a second. */
+  idempotency_retry_after_seconds: 1,
 } as const;

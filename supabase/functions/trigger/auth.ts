@@ -35,6 +35,25 @@ export async function requireWorkspaceAccess(
   workspaceId: string,
   access: "read" | "write",
 ): Promise<Workspace> {
+  const known = writableInTransaction.get(tx)?.get(workspaceId);
+  if (known !== undefined) return known;
+  const workspace = await checkWorkspaceAccess(tx, principal, workspaceId, access);
+  if (access === "write") writableInTransaction.set(tx, (writableInTransaction.get(tx) ?? new Map()).set(workspaceId, workspace));
+  return workspace;
+}
+
+/**
+ * Workspaces a transaction already found its caller may write to (one transaction, one caller):
+ * a request with an idempotency key checks before its lookup, and its route need not ask again.
+ */
+const writableInTransaction = new WeakMap<Transaction, Map<string, Workspace>>();
+
+async function checkWorkspaceAccess(
+  tx: Transaction,
+  principal: Principal,
+  workspaceId: string,
+  access: "read" | "write",
+): Promise<Workspace> {
   const userId = principal.kind === "user" ? principal.userId : null;
   const [row] = await tx<{ timezone: string; is_member: boolean; can_write: boolean }[]>`
     select s.timezone,

@@ -5,7 +5,7 @@
 import type postgres from "postgres";
 import type { Principal } from "../_shared/access-tokens.ts";
 import { requireWorkspaceAccess, type Workspace } from "./auth.ts";
-import { inTransaction, type Sql } from "./database.ts";
+import { type Database, inTransaction } from "./database.ts";
 import type { JobRow } from "./job-view.ts";
 import { type MessageSource, resolveMessageContent } from "./message-content.ts";
 
@@ -21,7 +21,7 @@ export interface NewMessage extends MessageSource {
 export type SendTime = { kind: "now" } | { kind: "delay"; minutes: number } | { kind: "at"; time: Date };
 
 export async function createJob(
-  sql: Sql,
+  sql: Database,
   principal: Principal,
   message: NewMessage,
   when: SendTime,

@@ -10,10 +10,26 @@ export type Sql = postgres.Sql;
 export type Transaction = postgres.TransactionSql;
 
 /**
- * Runs `fn` in one transaction with request.jwt.claims set as PostgREST would, so auth.uid() in
- * the database's triggers records who acted (sms_job_events.actor).
+ * The transaction a request already runs in, handed to its route instead of the pool: a request
+ * with an Idempotency-Key records its key and answer in the same transaction as the rows the route
+ * creates (./idempotency.ts). Not a query function, so a route can only use it through inTransaction.
  */
-export async function inTransaction<T>(sql: Sql, principal: Principal, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+export class RequestTransaction {
+  constructor(readonly tx: Transaction) {}
+}
+
+/** What a writing route gets: the pool, or the request's open transaction. */
+export type Database = Sql | RequestTransaction;
+
+/**
+ * Runs `fn` in one transaction with request.jwt.claims set as PostgREST would, so auth.uid() in
+ * the database's triggers records who acted (sms_job_events.actor). Given the request's open
+ * transaction (set up for the same principal), `fn` runs in it: its rows commit with the request's
+ * idempotency key, or not at all.
+ */
+export async function inTransaction<T>(db: Database, principal: Principal, fn: (tx: Transaction) => Promise<T>): Promise<T> {
+  if (db instanceof RequestTransaction) return await fn(db.tx);
+  const sql = db;
   const claims = principal.kind === "service"
     ? { role: "service_role" }
     : { sub: principal.userId, role: "authenticated", email: principal.email };

@@ -5,7 +5,8 @@ import type { AccessTokenVerifier } from "../_shared/access-tokens.ts";
 import type { ApiErrorBody } from "../_shared/api-types.ts";
 import { authenticate } from "./auth.ts";
 import { apiErrorFromDatabase, type Sql } from "./database.ts";
-import { ApiError, corsHeaders, jsonResponse } from "./http.ts";
+import { idempotentReplayedHeader } from "../_shared/idempotency-keys.ts";
+import { type Answer, answerResponse, ApiError, corsHeaders, jsonResponse } from "./http.ts";
 import { findRoute } from "./router.ts";
 
 export interface TriggerHandlerOptions {
@@ -22,7 +23,7 @@ export function createTriggerHandler(options: TriggerHandlerOptions): RequestHan
   const logError = options.logError ?? ((line: string) => console.error(line));
   const now = options.now ?? Date.now;
 
-  async function route(request: Request): Promise<unknown> {
+  async function route(request: Request): Promise<Answer> {
     const url = new URL(request.url);
     const found = findRoute(url.pathname);
     if (found === null) throw new ApiError("not_found", `no such endpoint: ${url.pathname}`);
@@ -43,8 +44,8 @@ export function createTriggerHandler(options: TriggerHandlerOptions): RequestHan
       return new Response(null, { status: 204, headers: { ...corsHeaders, ...idHeader } });
     }
     try {
-      const data = await route(request);
-      return jsonResponse(200, { success: true, data }, idHeader);
+      const answer = await route(request);
+      return answerResponse(answer, answer.replayed === true ? { ...idHeader, [idempotentReplayedHeader]: "true" } : idHeader);
     } catch (thrown) {
       const error = apiErrorFromDatabase(thrown);
       const apiError = error instanceof ApiError

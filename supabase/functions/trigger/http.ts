@@ -31,16 +31,36 @@ export class ApiError extends Error {
 export const corsHeaders: Record<string, string> = {
   "Access-Control-Allow-Origin": "*",
   "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
-  "Access-Control-Allow-Headers": "authorization, x-client-info, apikey, content-type",
-  "Access-Control-Expose-Headers": "x-request-id",
+  "Access-Control-Allow-Headers": "authorization, x-client-info, apikey, content-type, idempotency-key",
+  // A browser app must see whether an answer is a replay, and how long to wait after a 409.
+  "Access-Control-Expose-Headers": "x-request-id, idempotent-replayed, retry-after",
   "Access-Control-Max-Age": "86400",
 };
 
-export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), {
-    status,
+/**
+ * An answer as it is sent: the status and the exact body text. A request with an idempotency key
+ * stores this text, so its replay is the same bytes; `replayed` marks a stored answer sent again.
+ */
+export interface Answer {
+  status: number;
+  body: string;
+  replayed?: boolean;
+}
+
+/** The success envelope around a route's data. */
+export function successAnswer(data: unknown): Answer {
+  return { status: 200, body: JSON.stringify({ success: true, data }) };
+}
+
+export function answerResponse(answer: Answer, headers: Record<string, string> = {}): Response {
+  return new Response(answer.body, {
+    status: answer.status,
     headers: { ...corsHeaders, "Content-Type": "application/json; charset=utf-8", ...headers },
   });
+}
+
+export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
+  return answerResponse({ status, body: JSON.stringify(body) }, headers);
 }
 
 /** Parses `input` with `schema`, or throws validation_failed naming each bad field. */
@@ -76,6 +96,11 @@ const tooLarge = (maxBytes: number) =>
  * further), 400 if malformed.
  */
 export async function readJsonBody(request: Request, maxBytes: number = apiLimits.request_body_max_bytes): Promise<unknown> {
+  return parseJsonBytes(await readJsonBodyBytes(request, maxBytes));
+}
+
+/** The raw bytes of a JSON request body (415 unless JSON, 413 over `maxBytes`), not parsed yet. */
+export async function readJsonBodyBytes(request: Request, maxBytes: number = apiLimits.request_body_max_bytes): Promise<Uint8Array<ArrayBuffer>> {
   if (!isJsonContentType(request.headers.get("content-type"))) {
     throw new ApiError("unsupported_media_type", "send the request body as JSON with Content-Type: application/json");
   }
@@ -103,6 +128,11 @@ export async function readJsonBody(request: Request, maxBytes: number = apiLimit
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
+  return bytes;
+}
+
+/** Request body bytes as JSON: 400 malformed_json unless UTF-8 JSON. */
+export function parseJsonBytes(bytes: Uint8Array): unknown {
   try {
     return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch {

@@ -2,7 +2,8 @@
 // request and response schemas) is _shared/api-routes.ts; a route module holds only its handler.
 import type { Principal } from "../_shared/access-tokens.ts";
 import type { ApiData, ApiInput, ApiRouteName, apiRoutes } from "../_shared/api-routes.ts";
-import type { Sql } from "./database.ts";
+import type { Database, Sql } from "./database.ts";
+import type { Answer } from "./http.ts";
 
 export interface PublicContext {
   request: Request;
@@ -16,12 +17,23 @@ export interface AuthenticatedContext extends PublicContext {
   principal: Principal;
 }
 
-/** A route as the handler runs it: method and token rule, then the work. */
-export type Route =
-  | { method: "GET" | "POST"; auth: "none"; handle: (context: PublicContext) => Promise<unknown> }
-  | { method: "GET" | "POST"; auth: "required"; handle: (context: AuthenticatedContext) => Promise<unknown> };
+/**
+ * A POST route's context: its database is the pool or, for a request with an Idempotency-Key, the
+ * request's open transaction, so it works only through inTransaction (database.ts) and whatever it
+ * writes commits with the key.
+ */
+export interface WriteContext extends Omit<AuthenticatedContext, "sql"> {
+  sql: Database;
+}
 
-type ContextOf<N extends ApiRouteName> = (typeof apiRoutes)[N]["auth"] extends "none" ? PublicContext : AuthenticatedContext;
+/** A route as the handler runs it: method and token rule, then the work, answered as sent. */
+export type Route =
+  | { method: "GET" | "POST"; auth: "none"; handle: (context: PublicContext) => Promise<Answer> }
+  | { method: "GET" | "POST"; auth: "required"; handle: (context: AuthenticatedContext) => Promise<Answer> };
+
+type ContextOf<N extends ApiRouteName> = (typeof apiRoutes)[N]["auth"] extends "none" ? PublicContext
+  : (typeof apiRoutes)[N]["method"] extends "POST" ? WriteContext
+  : AuthenticatedContext;
 
 /** A route's own work: the request parsed with the contract's schema in, the contract's data out. */
 export type RouteHandler<N extends ApiRouteName> = (context: ContextOf<N> & { input: ApiInput<N> }) => Promise<ApiData<N>>;

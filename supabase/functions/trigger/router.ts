@@ -4,9 +4,13 @@
 // A request path ends in /trigger/<route>: hosted Supabase passes /trigger/<route>, the local
 // server /functions/v1/trigger/<route> or the spec's /api/trigger/<route>; all resolve alike.
 import type { Principal } from "../_shared/access-tokens.ts";
-import { type ApiRouteName, apiRoutes, isApiRouteName, type RouteContract } from "../_shared/api-routes.ts";
-import { parseWith, queryOf, readJsonBody } from "./http.ts";
-import type { PublicContext, Route, RouteHandler } from "./route.ts";
+import {
+  type ApiInput, type ApiRouteName, apiRoutes, isApiRouteName, type KeyedRouteName, type RouteContract,
+} from "../_shared/api-routes.ts";
+import type { Database } from "./database.ts";
+import { type Answer, parseJsonBytes, parseWith, queryOf, readJsonBody, readJsonBodyBytes, successAnswer } from "./http.ts";
+import { answerOnce, idempotencyKeyOf } from "./idempotency.ts";
+import type { AuthenticatedContext, PublicContext, Route, RouteHandler } from "./route.ts";
 import { archiveTemplate } from "./routes/archive-template.ts";
 import { batchStatus } from "./routes/batch-status.ts";
 import { cancelJob } from "./routes/cancel-job.ts";
@@ -58,17 +62,58 @@ async function readInput(contract: RouteContract, { request, url, now }: PublicC
 }
 
 /** Any handler, as the router calls it: a principal only for routes that require a token. */
-type AnyHandler = (context: PublicContext & { principal?: Principal; input: unknown }) => Promise<unknown>;
+type AnyHandler = (context: Omit<PublicContext, "sql"> & { sql: Database; principal?: Principal; input: unknown }) => Promise<unknown>;
+
+/** Compiles only while every keyed route's request names its workspace (the scope of its key). */
+type Assert<T extends true> = T;
+export type KeyedRequestsNameAWorkspace =
+  Assert<{ [N in KeyedRouteName]: ApiInput<N> extends { workspaceId: string } ? true : false }[KeyedRouteName]>;
+
+/** The workspace a keyed request names: the scope of its key (every keyed route's body has one, see above). */
+function workspaceIdOf(name: KeyedRouteName, input: unknown): string {
+  const workspaceId = typeof input === "object" && input !== null && "workspaceId" in input ? input.workspaceId : undefined;
+  if (typeof workspaceId !== "string") throw new Error(`the request of keyed route ${name} has no workspaceId`);
+  return workspaceId;
+}
+
+function isKeyed(name: ApiRouteName): name is KeyedRouteName {
+  const contract: RouteContract = apiRoutes[name];
+  return contract.method === "POST" && contract.idempotency === "keyed";
+}
+
+/**
+ * A keyed route: with an Idempotency-Key header, its body is read as bytes (the key's request
+ * hash) and the route runs in the transaction that records the key (./idempotency.ts); without
+ * one, as any route.
+ */
+function keyedRun(name: KeyedRouteName, contract: RouteContract, handle: AnyHandler) {
+  const schemaFor = contract.request;
+  if (schemaFor === undefined) throw new Error(`keyed route ${name} has no request schema`);
+  return async (context: AuthenticatedContext): Promise<Answer> => {
+    const key = idempotencyKeyOf(context.request);
+    if (key === null) return successAnswer(await handle({ ...context, input: await readInput(contract, context) }));
+    const body = await readJsonBodyBytes(context.request, contract.requestBodyMaxBytes);
+    const input = parseWith(schemaFor(context.now), parseJsonBytes(body));
+    return await answerOnce({
+      sql: context.sql,
+      principal: context.principal,
+      route: name,
+      key,
+      body,
+      workspaceId: workspaceIdOf(name, input),
+      run: (db) => handle({ ...context, sql: db, input }),
+    });
+  };
+}
 
 function routeOf(name: ApiRouteName): Route {
   const contract: RouteContract = apiRoutes[name];
   // Each handler is typed by its own contract entry (input, context, data); looked up by name,
   // TypeScript sees only the union of them, which no single call satisfies.
   const handle = handlers[name] as AnyHandler;
-  const run = async (context: PublicContext) => handle({ ...context, input: await readInput(contract, context) });
-  return contract.auth === "none"
-    ? { method: contract.method, auth: "none", handle: run }
-    : { method: contract.method, auth: "required", handle: run };
+  const run = async (context: PublicContext) => successAnswer(await handle({ ...context, input: await readInput(contract, context) }));
+  if (contract.auth === "none") return { method: contract.method, auth: "none", handle: run };
+  return { method: contract.method, auth: "required", handle: isKeyed(name) ? keyedRun(name, contract, handle) : run };
 }
 
 const routes = new Map<string, Route>(Object.keys(apiRoutes).filter(isApiRouteName).map((name) => [name, routeOf(name)]));

@@ -7,7 +7,7 @@ import { isScheduleId, type ScheduleStatus } from "../_shared/api-schemas.ts";
 import type { ScheduleTransitionResult } from "../_shared/api-types.ts";
 import { formatInTimeZone } from "../_shared/time.ts";
 import { requireWorkspaceAccess } from "./auth.ts";
-import { inTransaction, type Sql } from "./database.ts";
+import { type Database, inTransaction } from "./database.ts";
 import { ApiError } from "./http.ts";
 import { lockSchedule } from "./schedule-view.ts";
 
@@ -21,7 +21,7 @@ interface ChangedSchedule {
 }
 
 export async function changeSchedule(
-  sql: Sql,
+  sql: Database,
   principal: Principal,
   target: { jobId: string; workspaceId: string },
   action: ScheduleAction,
