@@ -4,6 +4,7 @@
 // access token, so RLS and the API's role checks decide what the dashboard may see and do.
 import type { ApiData, ApiMethod, ApiRequest, ApiRouteName } from "../../../supabase/functions/_shared/api-routes.ts";
 import type { ApiErrorBody, FieldError } from "../../../supabase/functions/_shared/api-types.ts";
+import { idempotencyKeyHeader } from "../../../supabase/functions/_shared/idempotency-keys.ts";
 
 type RoutesOf<M extends "GET" | "POST"> = { [N in ApiRouteName]: ApiMethod<N> extends M ? N : never }[ApiRouteName];
 export type GetRoute = RoutesOf<"GET">;
@@ -33,7 +34,8 @@ export function describeError(error: unknown): string {
 
 export interface ApiClient {
   get<N extends GetRoute>(route: N, query: ApiRequest<N>, signal?: AbortSignal): Promise<ApiData<N>>;
-  post<N extends PostRoute>(route: N, body: ApiRequest<N>): Promise<ApiData<N>>;
+  /** `idempotencyKey`: the same key with the same body answers the first answer again (a safe retry). */
+  post<N extends PostRoute>(route: N, body: ApiRequest<N>, options?: { idempotencyKey?: string }): Promise<ApiData<N>>;
 }
 
 export interface ApiClientOptions {
@@ -48,9 +50,11 @@ export interface ApiClientOptions {
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const fetchImpl = options.fetch ?? ((input: RequestInfo | URL, init?: RequestInit) => fetch(input, init));
 
-  async function call<T>(method: "GET" | "POST", route: string, query: string, body: unknown, signal?: AbortSignal): Promise<T> {
+  async function call<T>(method: "GET" | "POST", route: string, query: string, body: unknown, signal?: AbortSignal,
+    idempotencyKey?: string): Promise<T> {
     const headers: Record<string, string> = { Authorization: `Bearer ${await options.accessToken()}` };
     if (body !== undefined) headers["Content-Type"] = "application/json";
+    if (idempotencyKey !== undefined) headers[idempotencyKeyHeader] = idempotencyKey;
     let response: Response;
     try {
       response = await fetchImpl(`${options.baseUrl}/${route}${query}`, {
@@ -84,8 +88,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       const search = params.size === 0 ? "" : `?${params.toString()}`;
       return call("GET", route, search, undefined, signal);
     },
-    post(route, body) {
-      return call("POST", route, "", body);
+    post(route, body, postOptions) {
+      return call("POST", route, "", body, undefined, postOptions?.idempotencyKey);
     },
   };
 }

@@ -3,7 +3,7 @@
 // the API renders them (text and segments), the rows sure to be refused are listed, and the batch is
 // sent now or at a time with one schedule-bulk request. Then the batch's own page follows it.
 import { useQueryClient } from "@tanstack/react-query";
-import { useState } from "react";
+import { useRef, useState } from "react";
 import type { ScheduleBulkResult, WorkspaceView } from "../../../supabase/functions/_shared/api-types.ts";
 import { apiLimits } from "../../../supabase/functions/_shared/limits.ts";
 import { useApi } from "../api/api-context.tsx";
@@ -228,6 +228,9 @@ function SendButton({ workspace, disabled, content, recipients, scheduledTime }:
 }) {
   const api = useApi();
   const queryClient = useQueryClient();
+  // One Idempotency-Key per request: sending the same batch again (a retry after a lost answer)
+  // gets the first answer back instead of a second batch; any change makes a new request.
+  const lastRequest = useRef<{ json: string; key: string } | null>(null);
   const count = recipients.length;
   const noun = count === 1 ? "message" : "messages";
   if (disabled) return <button type="button" className="button primary" disabled>Send {count} {noun}</button>;
@@ -238,12 +241,15 @@ function SendButton({ workspace, disabled, content, recipients, scheduledTime }:
       description={<p>{scheduledTime === null ? "They go out now." : `They go out at ${scheduledTime.toLocaleString()}.`} Each recipient gets one message.</p>}
       confirmLabel={`Send ${count} ${noun}`}
       run={async () => {
-        const result = await api.post("schedule-bulk", {
+        const request = {
           workspaceId: workspace.workspaceId,
           ...(content.kind === "body" ? { body: content.body } : { templateId: content.templateId }),
           recipients: recipients.map((r) => (content.kind === "body" ? { to: r.to } : { to: r.to, variables: r.variables })),
           ...(scheduledTime === null ? {} : { scheduledTime: scheduledTime.toISOString() }),
-        });
+        };
+        const json = JSON.stringify(request);
+        if (lastRequest.current?.json !== json) lastRequest.current = { json, key: crypto.randomUUID() };
+        const result = await api.post("schedule-bulk", request, { idempotencyKey: lastRequest.current.key });
         // The batch page shows the refused recipients of this answer (GET batch-status has only counts).
         const sentBatch: SentBatch = { result, fileRows: recipients.map((r) => r.row) };
         queryClient.setQueryData(queryKeys.bulkResult(workspace.workspaceId, result.batchId), sentBatch);

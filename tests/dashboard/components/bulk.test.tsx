@@ -59,7 +59,8 @@ describe("bulk send", () => {
         const body = `Hi ${variables.first_name}, see you at ${variables.time}.`;
         return { data: { body, characters: body.length, encoding: "GSM-7", segments: 1, nonGsmCharacters: [], missingVariables: [], warnings: [], template: null } };
       },
-      "schedule-bulk": () => ({ data: sentResult }),
+      // The first answer is lost (the gateway times out); the retry is the same request with the same key.
+      "schedule-bulk": () => ({ status: 504, code: "gateway_timeout", message: "The gateway timed out." }),
       "batch-status": () => ({ data: batchStatus() }),
     });
     renderDashboard("/w/ws_demo/bulk");
@@ -86,8 +87,16 @@ describe("bulk send", () => {
 
     fireEvent.click(screen.getByRole("button", { name: "Send 2 messages" }));
     expect(api.callsTo("schedule-bulk")).toHaveLength(0);
-    fireEvent.click(within(screen.getByRole("dialog", { name: "Send 2 messages?" })).getByRole("button", { name: "Send 2 messages" }));
+    const dialog = within(screen.getByRole("dialog", { name: "Send 2 messages?" }));
+    fireEvent.click(dialog.getByRole("button", { name: "Send 2 messages" }));
+    expect((await dialog.findByRole("alert")).textContent).toBe("The gateway timed out.");
+    api.on("schedule-bulk", () => ({ data: sentResult }));
+    fireEvent.click(dialog.getByRole("button", { name: "Send 2 messages" }));
     await waitFor(() => expect(window.location.pathname).toBe("/w/ws_demo/bulk/batch_abc"));
+    const keys = api.callsTo("schedule-bulk").map((c) => c.headers.get("Idempotency-Key"));
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toMatch(/^[0-9a-f-]{36}$/);
+    expect(keys[1]).toBe(keys[0]);
     expect(api.callsTo("schedule-bulk")[0]?.body).toEqual({
       workspaceId: "ws_demo", templateId: "tpl_reminder",
       recipients: [

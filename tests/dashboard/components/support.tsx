@@ -15,6 +15,7 @@ export interface ApiCall {
   route: string;
   query: URLSearchParams;
   body: unknown;
+  headers: Headers;
 }
 
 /** An answer: the route's data, or a refusal. */
@@ -41,6 +42,7 @@ export function fakeApi(routes: Record<string, (call: ApiCall) => ApiAnswer>): F
       route,
       query: url.searchParams,
       body: typeof init?.body === "string" ? JSON.parse(init.body) as unknown : undefined,
+      headers: new Headers(init?.headers),
     };
     calls.push(call);
     const handler = handlers.get(route);
