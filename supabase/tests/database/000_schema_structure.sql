@@ -19,7 +19,7 @@ select set_eq(
   $$ select a.attname::text from pg_attribute a
      where a.attrelid = 'public.workspace_settings'::regclass and a.attnum > 0 and not a.attisdropped
        and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE') $$,
-  array['timezone', 'default_sender', 'max_retries', 'retry_base_seconds', 'retry_max_seconds'],
+  array['timezone', 'default_sender', 'max_retries', 'retry_base_seconds', 'retry_max_seconds', 'retry_policy'],
   'authenticated may update only the settings columns of workspace_settings (RLS narrows it to owners and admins)'
 );
 select is_empty(
@@ -155,7 +155,8 @@ select set_eq(
   $$ select a.attname::text from pg_attribute a
      where a.attrelid = 'public.scheduled_sms_jobs'::regclass and a.attnum > 0 and not a.attisdropped
        and has_column_privilege('authenticated', a.attrelid, a.attnum, 'INSERT') $$,
-  array['workspace_id', 'to_phone', 'from_number', 'body', 'media_urls', 'metadata', 'scheduled_time'],
+  array['workspace_id', 'to_phone', 'from_number', 'body', 'media_urls', 'metadata', 'scheduled_time',
+        'retry_policy', 'expires_at'],
   'authenticated may insert exactly the documented columns of scheduled_sms_jobs'
 );
 select is_empty(
