@@ -94,8 +94,7 @@ export class JobStore {
       if (row.status !== "processing") {
         return { claimed: false, reason: "expired", message: `job ${jobId} expired at ${row.expires_at?.toISOString() ?? "?"}` };
       }
-      const { status: _status, ...job } = row;
-      return { claimed: true, job };
+      return { claimed: true, job: row };
     } catch (error) {
       if (error instanceof postgres.PostgresError
           && (error.hint === "job_not_found" || error.hint === "invalid_transition" || error.hint === "job_not_due")) {
