@@ -120,6 +120,8 @@ set search_path = ''
 as $$
   select array['rateLimited', 'serverError', 'carrier']
 $$;
+-- Pure; reached by the checks that run with the updating role's rights.
+grant execute on function private.retry_classes() to authenticated, service_role;
 
 -- Checks a policy (per-class overrides, each partial) and names the first bad field. A complete
 -- policy (every class, every field) is checked with p_complete.
@@ -204,9 +206,11 @@ comment on column public.workspace_settings.retry_policy is
   'Per error class (rateLimited, serverError, carrier) overrides of {maxAttempts, backoff, baseSeconds, maxSeconds, jitter}; a class or field not named here comes from max_retries + 1, exponential, retry_base_seconds, retry_max_seconds, jitter on.';
 grant update (retry_policy) on public.workspace_settings to authenticated;
 
+-- As the owner, like the job insert trigger: the check reads only the row and the limits.
 create function private.check_workspace_retry_policy()
 returns trigger
 language plpgsql
+security definer
 set search_path = ''
 as $$
 begin
@@ -249,7 +253,12 @@ begin
     end if;
     v_policy := v_policy || pg_catalog.jsonb_build_object(v_class, v_rule);
   end loop;
-  perform private.check_retry_policy(v_policy, true);
+  -- The legacy columns alone always make a valid policy (their own checks); only overrides can
+  -- combine into one that is not (a baseSeconds above the workspace's maxSeconds). This runs for
+  -- every inserted row, bulk batches included: the check is skipped when it cannot fail.
+  if p_override is not null or v_settings.retry_policy is distinct from '{}'::jsonb then
+    perform private.check_retry_policy(v_policy, true);
+  end if;
   return v_policy;
 end;
 $$;
