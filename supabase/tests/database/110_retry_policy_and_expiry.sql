@@ -3,7 +3,7 @@
 -- overrides), retries by error class with Retry-After, expiry at claim time, on retry and by the
 -- sweep, and manual retries (states, force, opt-outs, permanent number errors, batches).
 begin;
-select plan(46);
+select plan(47);
 
 \ir helpers/acting_as.sql
 \ir helpers/jobs.sql
@@ -120,6 +120,8 @@ select matches((select last_error_message from public.scheduled_sms_jobs where b
 -- trigger off (rolled back with everything else).
 select private.create_job('ws_demo', '+61412000907', 'x claim', p_valid_for_seconds => 60);
 select private.create_job('ws_demo', '+61412000908', 'x fresh');
+select private.create_job('ws_demo', '+61412000914', 'x claim 2', p_scheduled_time => now() + interval '1 hour',
+  p_valid_for_seconds => 60);
 select private.create_job('ws_demo', '+61412000910', 'x later', p_scheduled_time => now() + interval '1 hour',
   p_valid_for_seconds => 600);
 select private.create_job('ws_demo', '+61412000909', 'x sweep', p_scheduled_time => now() + interval '1 hour',
@@ -128,12 +130,19 @@ alter table public.scheduled_sms_jobs disable trigger scheduled_sms_jobs_guard;
 update public.scheduled_sms_jobs set expires_at = now() - interval '1 second', next_attempt_at = now() - interval '2 seconds'
 where body = 'x claim';
 update public.scheduled_sms_jobs set expires_at = now() - interval '1 second' where body = 'x sweep';
+
 alter table public.scheduled_sms_jobs enable trigger scheduled_sms_jobs_guard;
 select results_eq($$ select body from private.claim_due_jobs('w2', 1000) where body like 'x %' order by body $$,
   array['x fresh'], 'a claim hands over only the jobs that have not expired');
 select is(pg_temp.state('x claim'), 'failed a0 expired -', 'the expired one ends failed, reason expired, never attempted');
 select is((select count(*)::integer from public.sms_job_events e where e.job_id = pg_temp.jid('x claim')
            and e.event_type = 'failed' and e.error_code = 'expired'), 1, 'one failed event with the code expired');
+alter table public.scheduled_sms_jobs disable trigger scheduled_sms_jobs_guard;
+update public.scheduled_sms_jobs set expires_at = now() - interval '1 second', next_attempt_at = now() - interval '2 seconds'
+where body = 'x claim 2';
+alter table public.scheduled_sms_jobs enable trigger scheduled_sms_jobs_guard;
+select is((select status::text || ' ' || status_reason from private.claim_job(pg_temp.jid('x claim 2'), 'w2')),
+  'failed expired', 'claiming an expired job by id (the Trigger.dev path) ends it failed instead of handing it over');
 select is(private.expire_pending_jobs(), 1, 'the sweep''s expiry pass ends the other expired pending job');
 select is(pg_temp.state('x sweep'), 'failed a0 expired -', '... failed, reason expired');
 select throws_ok($$ update public.scheduled_sms_jobs set status = 'failed', status_reason = 'expired' where body = 'x later' $$,
