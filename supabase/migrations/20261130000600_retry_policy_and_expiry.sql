@@ -223,7 +223,9 @@ create trigger workspace_settings_retry_policy before insert or update of retry_
 
 -- The policy in force for a new job: per class, the workspace's legacy columns, then its
 -- retry_policy overrides, then the message's; p_max_attempts (an explicit max_attempts on insert)
--- caps every class. Refuses a result whose maxSeconds is below its baseSeconds.
+-- caps every class. Refuses a result whose maxSeconds is below its baseSeconds. The job insert
+-- trigger applies the same rule in one query (it runs per row); the API shows a workspace's
+-- policy with this function, and pgTAP 110 checks the two agree.
 create function private.resolve_retry_policy(p_workspace_id text, p_override jsonb, p_max_attempts integer default null)
 returns jsonb
 language plpgsql
@@ -335,6 +337,15 @@ language plpgsql
 security definer
 set search_path = ''
 as $$
+declare
+  v_override jsonb;
+  v_cap integer;
+  v_max_attempts integer;
+  v_max_retries integer;
+  v_base integer;
+  v_max integer;
+  v_workspace_policy jsonb;
+  v_rule jsonb;
 begin
   -- Columns the service manages. Client roles cannot even name them (column grants); this
   -- catches the service role and the table owner too.
@@ -353,13 +364,28 @@ begin
   perform private.validate_expiry(new.expires_at, new.scheduled_time);
   new.next_attempt_at := new.scheduled_time;
   new.status := case when new.scheduled_time <= pg_catalog.now() then 'queued' else 'scheduled' end;
-  -- new.retry_policy, as inserted, is the message's override; the row keeps the resolved policy.
+  -- new.retry_policy, as inserted, is the message's override (checked in resolve_retry_policy).
+  v_override := new.retry_policy;
   -- An explicit max_attempts (the service role may give one) caps every class; one out of range
   -- is left to the column's check.
-  new.retry_policy := private.resolve_retry_policy(new.workspace_id, new.retry_policy,
-    case when new.max_attempts between 1 and private.limit_value('max_retries_cap') + 1 then new.max_attempts end);
-  new.max_attempts := coalesce(new.max_attempts, (
-    select max((r.value ->> 'maxAttempts')::integer) from pg_catalog.jsonb_each(new.retry_policy) r));
+  v_cap := case when new.max_attempts between 1 and private.limit_value('max_retries_cap') + 1 then new.max_attempts end;
+  -- This runs for every inserted row (10,000 in a bulk batch). The common case — no override from
+  -- the message or the workspace — is built from the one settings row read here; anything else
+  -- goes through private.resolve_retry_policy (pgTAP 110 checks that both agree).
+  select s.max_retries, s.retry_base_seconds, s.retry_max_seconds, s.retry_policy
+  into v_max_retries, v_base, v_max, v_workspace_policy
+  from public.workspace_settings s where s.workspace_id = new.workspace_id;
+  if v_override is null and v_workspace_policy = '{}'::jsonb then
+    v_rule := pg_catalog.jsonb_build_object(
+      'maxAttempts', coalesce(v_cap, v_max_retries + 1), 'backoff', 'exponential',
+      'baseSeconds', v_base, 'maxSeconds', v_max, 'jitter', true);
+    new.retry_policy := pg_catalog.jsonb_build_object('rateLimited', v_rule, 'serverError', v_rule, 'carrier', v_rule);
+    v_max_attempts := coalesce(v_cap, v_max_retries + 1);
+  else
+    new.retry_policy := private.resolve_retry_policy(new.workspace_id, v_override, v_cap);
+    v_max_attempts := (select max((r.value ->> 'maxAttempts')::integer) from pg_catalog.jsonb_each(new.retry_policy) r);
+  end if;
+  new.max_attempts := coalesce(new.max_attempts, v_max_attempts);
   return new;
 end;
 $$;

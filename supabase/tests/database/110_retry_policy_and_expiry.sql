@@ -3,7 +3,7 @@
 -- overrides), retries by error class with Retry-After, expiry at claim time, on retry and by the
 -- sweep, and manual retries (states, force, opt-outs, permanent number errors, batches).
 begin;
-select plan(47);
+select plan(49);
 
 \ir helpers/acting_as.sql
 \ir helpers/jobs.sql
@@ -70,6 +70,15 @@ select is((select retry_policy -> 'carrier' ->> 'baseSeconds' from public.schedu
   'a later workspace change does not alter the job');
 select throws_ok($$ update public.scheduled_sms_jobs set retry_policy = '{}' where body = 'p direct' $$,
   'SMS24', null, 'the job''s policy is fixed once created, even for the owner');
+update public.workspace_settings set retry_policy = '{"rateLimited": {"baseSeconds": 5}}' where workspace_id = 'ws_demo';
+select private.create_job('ws_demo', '+61412000915', 'p agree', p_retry_policy => '{"carrier": {"maxAttempts": 3, "jitter": false}}');
+select is((select retry_policy from public.scheduled_sms_jobs where body = 'p agree'),
+  private.resolve_retry_policy('ws_demo', '{"carrier": {"maxAttempts": 3, "jitter": false}}'),
+  'the insert trigger records what resolve_retry_policy (the API''s view) says');
+update public.workspace_settings set retry_policy = '{}' where workspace_id = 'ws_demo';
+select private.create_job('ws_demo', '+61412000916', 'p plain');
+select is((select retry_policy from public.scheduled_sms_jobs where body = 'p plain'), private.resolve_retry_policy('ws_demo', null),
+  '... and so does its shortcut for a message and a workspace without overrides');
 select pg_temp.act_as('member@demo.test');
 select throws_ok($$ insert into public.scheduled_sms_jobs (workspace_id, to_phone, body, retry_policy)
   values ('ws_demo', '+61412000902', 'p bad', '{"carrier": {"maxAttempts": 12}}') $$,
