@@ -136,9 +136,8 @@ describe("expiry on the send routes", () => {
       retryPolicy: { carrier: { baseSeconds: 600 } },
     });
     expect(recurring.status).toBe(200);
-    const [schedule] = await sql<{ retry_policy: unknown; valid_for_seconds: number }[]>`
-      select retry_policy, valid_for_seconds from public.recurring_sms_schedules where id = ${String(recurring.body.data?.jobId)}`;
-    expect(schedule).toEqual({ retry_policy: { carrier: { baseSeconds: 600 } }, valid_for_seconds: 3600 });
+    const schedule = await status(String(recurring.body.data?.jobId));
+    expect(schedule.body.data).toMatchObject({ kind: "recurring", retryPolicy: { carrier: { baseSeconds: 600 } }, validFor: 3600 });
     await post("cancel-job", { jobId: String(recurring.body.data?.jobId), workspaceId: "ws_demo" });
   });
 });

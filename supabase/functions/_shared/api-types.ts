@@ -238,6 +238,9 @@ export const scheduleViewSchema = z.strictObject({
   segments: z.int().min(1).nullable(),
   mediaUrls: z.array(z.string()),
   metadata: z.record(z.string(), z.unknown()),
+  retryPolicy: z.record(z.string(), z.record(z.string(), z.unknown())).nullable()
+    .meta({ description: "Retry policy overrides each occurrence gets (resolved when it becomes a job); null: the workspace's" }),
+  validFor: z.int().min(1).nullable().meta({ description: "Each occurrence expires this many seconds after its time; null: no expiry" }),
   createdTime: dateTimeSchema,
   updatedTime: dateTimeSchema,
 }).meta({ id: "Schedule", description: "A recurring schedule; times carry its timezone's offset" });

@@ -155,6 +155,8 @@ export function schedule(fields: Partial<ScheduleView> = {}): ScheduleView {
     segments: 1,
     mediaUrls: [],
     metadata: {},
+    retryPolicy: null,
+    validFor: null,
     createdTime: "2026-11-30T17:03:21+10:00",
     updatedTime: "2026-11-30T17:03:21+10:00",
     ...fields,
