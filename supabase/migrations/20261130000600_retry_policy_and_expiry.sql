@@ -593,6 +593,10 @@ end;
 $$;
 comment on function private.claim_job is 'Claims one due job by id (the Trigger.dev task path); an expired one ends failed (expired) and is returned so.';
 
+-- The workspace-wide backoff of 20261128000900 gives way to each job's recorded policy
+-- (private.retry_backoff_seconds); nothing calls it any more.
+drop function private.retry_delay_seconds(text, integer);
+
 -- Retries of 20261128000900, redefined: the backoff comes from the job's own policy for the
 -- error's class (p_error_class), never sooner than p_min_delay_seconds (Twilio's Retry-After), and
 -- a retry that would come after the job's expiry ends it failed (expired) now instead.

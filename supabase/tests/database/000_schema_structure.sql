@@ -80,7 +80,7 @@ select is_empty(
 select is_empty(
   $$ select f from unnest(array['create_job', 'claim_due_jobs', 'claim_job', 'complete_job', 'retry_job',
        'fail_job', 'cancel_job', 'renew_leases', 'expire_stale_leases', 'run_sweep', 'setting', 'lock_job',
-       'retry_delay_seconds']) f
+       'expire_pending_jobs', 'manual_retry_job', 'manual_retry_batch', 'resolve_retry_policy']) f
      where not exists (select 1 from pg_proc p where p.pronamespace = 'private'::regnamespace and p.proname = f) $$,
   'the transition, sweep and settings functions exist in private (the check below is not vacuous)'
 );
@@ -89,7 +89,7 @@ select is_empty(
      where p.pronamespace = 'private'::regnamespace
        and p.proname = any (array['create_job', 'claim_due_jobs', 'claim_job', 'complete_job', 'retry_job',
          'fail_job', 'cancel_job', 'renew_leases', 'expire_stale_leases', 'run_sweep', 'setting', 'lock_job',
-         'retry_delay_seconds'])
+         'expire_pending_jobs', 'manual_retry_job', 'manual_retry_batch', 'resolve_retry_policy'])
        and (has_function_privilege('authenticated', p.oid, 'EXECUTE')
             or has_function_privilege('public', p.oid, 'EXECUTE')) $$,
   'authenticated (and PUBLIC) may not execute the transition, sweep or settings functions'
