@@ -623,8 +623,13 @@ begin
     perform private.raise_error('invalid_transition', pg_catalog.format(
       'job %s is %s and cannot become retrying', p_job_id, v_job.status));
   end if;
-  if p_min_delay_seconds is null or p_min_delay_seconds < 0 or p_min_delay_seconds > 86400 then
-    perform private.raise_error('invalid_argument', 'minimum retry delay must be 0 to 86400 seconds');
+  -- Retry-After is honoured however long it is (the earlier bound of a day made a longer one fail the
+  -- call, and the job came back sooner through its expired lease); only beyond the scheduling
+  -- horizon is it nonsense.
+  if p_min_delay_seconds is null or p_min_delay_seconds < 0
+     or p_min_delay_seconds > private.limit_value('schedule_max_ahead_seconds') then
+    perform private.raise_error('invalid_argument', pg_catalog.format(
+      'minimum retry delay must be 0 to %s seconds', private.limit_value('schedule_max_ahead_seconds')));
   end if;
   if p_error_class is null or p_error_class <> all (private.retry_classes()) then
     perform private.raise_error('invalid_argument', 'error class must be rateLimited, serverError or carrier');

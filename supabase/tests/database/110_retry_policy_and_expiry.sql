@@ -3,7 +3,7 @@
 -- overrides), retries by error class with Retry-After, expiry at claim time, on retry and by the
 -- sweep, and manual retries (states, force, opt-outs, permanent number errors, batches).
 begin;
-select plan(49);
+select plan(50);
 
 \ir helpers/acting_as.sql
 \ir helpers/jobs.sql
@@ -109,6 +109,11 @@ select private.claim_job(pg_temp.jid('r rate'), 'w1');
 select is((select status::text || ' ' || status_reason from private.retry_job(pg_temp.jid('r rate'), 'w1', '20429', 'Too Many Requests', 0, 'rateLimited')),
   'failed retries_exhausted', 'the rateLimited class''s maxAttempts (2) is respected');
 
+select private.create_job('ws_demo', '+61412000917', 'r long');
+select private.claim_job(pg_temp.jid('r long'), 'w1');
+select private.retry_job(pg_temp.jid('r long'), 'w1', '20429', 'Too Many Requests', 172800, 'rateLimited');
+select ok((select next_attempt_at >= now() + interval '2 days' from public.scheduled_sms_jobs where body = 'r long'),
+  'a Retry-After of two days is honoured too (longer than any backoff step)');
 select private.create_job('ws_demo', '+61412000905', 'r server', p_retry_policy => '{"rateLimited": {"maxAttempts": 2}}');
 select private.claim_job(pg_temp.jid('r server'), 'w1');
 update public.scheduled_sms_jobs set attempts = 2 where body = 'r server';
