@@ -11,17 +11,19 @@ import { FunctionsHttpError, type SupabaseClient } from "@supabase/supabase-js";
 import type { ApiData, ApiMethod, ApiRequest, ApiRouteName } from "../supabase/functions/_shared/api-routes.ts";
 import { idempotencyKeyHeader } from "../supabase/functions/_shared/idempotency-keys.ts";
 import type {
-  BatchStatusQuery, CancelJobRequest, JobsQuery, JobStatusQuery, PauseJobRequest, ResumeJobRequest, ScheduleBulkRequest,
-  ScheduleDelayRequest, ScheduleRecurringRequest, ScheduleUntilRequest, SendSmsRequest,
+  BatchStatusQuery, CancelJobRequest, JobsQuery, JobStatusQuery, PauseJobRequest, ResumeJobRequest, RetryJobRequest,
+  ScheduleBulkRequest, ScheduleDelayRequest, ScheduleRecurringRequest, ScheduleUntilRequest, SendSmsRequest,
 } from "../supabase/functions/_shared/api-schemas.ts";
 import type {
-  ApiErrorBody, ApiSuccess, BatchStatusResult, CancelJobResult, HealthResult, JobsPage, JobView, ScheduleBulkResult,
+  ApiErrorBody, ApiSuccess, BatchStatusResult, CancelJobResult, HealthResult, JobsPage, JobView, RetryJobResult,
+  RetryPolicySettings, ScheduleBulkResult,
   ScheduleRecurringResult, ScheduleResult, ScheduleTransitionResult, ScheduleView, SendSmsResult,
 } from "../supabase/functions/_shared/api-types.ts";
 
 export type * from "../supabase/functions/_shared/api-types.ts";
 export type {
-  BatchStatusQuery, ScheduleBulkRequest, CancelJobRequest, JobKind, JobsQuery, JobStatusQuery, PauseJobRequest, ResumeJobRequest, ScheduleDelayRequest,
+  BatchStatusQuery, ScheduleBulkRequest, CancelJobRequest, JobKind, JobsQuery, JobStatusQuery, PauseJobRequest, ResumeJobRequest,
+  RetryJobRequest, RetryPolicyOverrides, ScheduleDelayRequest,
   ScheduleRecurringRequest, ScheduleStatus, ScheduleUntilRequest, SendSmsRequest,
 } from "../supabase/functions/_shared/api-schemas.ts";
 
@@ -63,6 +65,16 @@ export interface SmsSchedulerClient {
   batchStatus(query: BatchStatusQuery): Promise<BatchStatusResult>;
   /** Cancels a job, a schedule with its pending occurrences, or a batch's pending jobs (batch_…: answers how many). */
   cancelJob(request: CancelJobRequest, options?: WriteOptions): Promise<CancelJobResult>;
+  /**
+   * Retries a failed job (now or at scheduledTime, optionally with a new expiry), or a batch's
+   * failed jobs (batch_…: answers how many). `force` (owners and admins) also retries opted-out
+   * recipients and permanent number errors.
+   */
+  retryJob(request: RetryJobRequest, options?: WriteOptions): Promise<RetryJobResult>;
+  /** The workspace's retry policy: its overrides per error class and what new messages get. */
+  retryPolicy(query: ApiRequest<"retry-policy">): Promise<RetryPolicySettings>;
+  /** Replaces the workspace's retry policy overrides (owners and admins). */
+  updateRetryPolicy(request: ApiRequest<"update-retry-policy">, options?: WriteOptions): Promise<RetryPolicySettings>;
   pauseJob(request: PauseJobRequest, options?: WriteOptions): Promise<ScheduleTransitionResult>;
   resumeJob(request: ResumeJobRequest, options?: WriteOptions): Promise<ScheduleTransitionResult>;
   /** A job (kind "job") or, for a schedule id, the schedule (kind "recurring"). */
@@ -124,6 +136,9 @@ export function createSmsSchedulerClient(supabase: SupabaseClient, functionName 
     scheduleBulk: (request, options) => invoke("schedule-bulk", "POST", request, options),
     batchStatus: (query) => invoke("batch-status", "GET", query),
     cancelJob: (request, options) => invoke("cancel-job", "POST", request, options),
+    retryJob: (request, options) => invoke("retry-job", "POST", request, options),
+    retryPolicy: (query) => invoke("retry-policy", "GET", query),
+    updateRetryPolicy: (request, options) => invoke("update-retry-policy", "POST", request, options),
     pauseJob: (request, options) => invoke("pause-job", "POST", request, options),
     resumeJob: (request, options) => invoke("resume-job", "POST", request, options),
     jobStatus: (query) => invoke("job-status", "GET", query),

@@ -1,15 +1,16 @@
 // The delivery core's access to the database: only the private SQL functions that own transitions.
 import postgres from "postgres";
 import { type Completion, CompletionBatcher } from "./completion-batcher.ts";
+import type { RetryClass } from "../supabase/functions/_shared/send-error-codes.ts";
 import type { ClaimedJob, TwilioCredentials } from "./types.ts";
 
 type Sql = postgres.Sql;
 
-const claimedColumns = "id, workspace_id, to_phone, from_number, body, media_urls, attempts, max_attempts, next_attempt_at";
+const claimedColumns = "id, workspace_id, to_phone, from_number, body, media_urls, attempts, max_attempts, next_attempt_at, expires_at";
 
 export type ClaimOneResult =
   | { claimed: true; job: ClaimedJob }
-  | { claimed: false; reason: "job_not_found" | "invalid_transition" | "job_not_due"; message: string };
+  | { claimed: false; reason: "job_not_found" | "invalid_transition" | "job_not_due" | "expired"; message: string };
 
 /** Errors that mean "the database is not reachable right now", worth retrying the same call. */
 function isConnectionError(error: unknown): boolean {
@@ -85,11 +86,15 @@ export class JobStore {
 
   async claimOne(jobId: string, worker: string, leaseSeconds: number): Promise<ClaimOneResult> {
     try {
-      const rows = await this.resilient(() => this.sql.unsafe<ClaimedJob[]>(
-        `select ${claimedColumns} from private.claim_job($1, $2, $3)`, [jobId, worker, leaseSeconds]));
-      const job = rows[0];
-      if (!job) throw new Error(`claim_job returned no row for ${jobId}`);
-      return { claimed: true, job };
+      const rows = await this.resilient(() => this.sql.unsafe<(ClaimedJob & { status: string })[]>(
+        `select ${claimedColumns}, status from private.claim_job($1, $2, $3)`, [jobId, worker, leaseSeconds]));
+      const row = rows[0];
+      if (!row) throw new Error(`claim_job returned no row for ${jobId}`);
+      // claim_job ends an expired job failed (expired) instead of handing it over.
+      if (row.status !== "processing") {
+        return { claimed: false, reason: "expired", message: `job ${jobId} expired at ${row.expires_at?.toISOString() ?? "?"}` };
+      }
+      return { claimed: true, job: row };
     } catch (error) {
       if (error instanceof postgres.PostgresError
           && (error.hint === "job_not_found" || error.hint === "invalid_transition" || error.hint === "job_not_due")) {
@@ -109,10 +114,12 @@ export class JobStore {
       select 1 from private.complete_job(${jobId}, ${worker}, ${twilioSid}, ${messageStatus}, ${twilioSegments}::integer)`);
   }
 
+  /** Schedules the job's next attempt under its policy's rule for `retryClass` (or fails it). */
   async retry(jobId: string, worker: string, errorCode: string, errorMessage: string,
-    minDelaySeconds: number): Promise<"retrying" | "failed"> {
+    minDelaySeconds: number, retryClass: RetryClass): Promise<"retrying" | "failed"> {
     const [row] = await this.resilient(() => this.sql<{ status: "retrying" | "failed" }[]>`
-      select status from private.retry_job(${jobId}, ${worker}, ${errorCode}, ${errorMessage}, ${minDelaySeconds})`);
+      select status from private.retry_job(${jobId}, ${worker}, ${errorCode}, ${errorMessage}, ${minDelaySeconds},
+        ${retryClass})`);
     if (!row) throw new Error(`retry_job returned no row for ${jobId}`);
     return row.status;
   }

@@ -26,6 +26,9 @@ export const deliveryLimits = {
   credentials_cache_ms: 30_000,
   /** Timeout of one request to Twilio. A timed-out send may have gone out: it is retried and logged. */
   twilio_request_timeout_ms: 15_000,
+  /** Twilio's bounds of ValidityPeriod (seconds); a send carries what remains of the job's expiry. */
+  twilio_validity_min_seconds: 1,
+  twilio_validity_max_seconds: 36_000,
   /** How long a stopping runner waits for in-flight sends before leaving them to lease expiry. */
   runner_shutdown_grace_ms: 20_000,
 } as const;

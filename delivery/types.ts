@@ -13,6 +13,8 @@ export interface ClaimedJob {
   max_attempts: number;
   /** When this attempt is due (a runner may claim a moment early and waits until then). */
   next_attempt_at: Date;
+  /** Not to be handed to Twilio at or after this (null: no expiry). */
+  expires_at: Date | null;
 }
 
 export interface TwilioCredentials {
@@ -27,6 +29,8 @@ export interface OutgoingMessage {
   body: string;
   mediaUrls: string[];
   statusCallbackUrl?: string;
+  /** Twilio's ValidityPeriod (seconds, 1–36000): Twilio drops the message if not sent by then. */
+  validityPeriodSeconds?: number;
 }
 
 export interface AcceptedMessage {

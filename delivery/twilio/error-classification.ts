@@ -1,6 +1,8 @@
 // What to do about a failed send: the one place that decides, from the catalogue of Twilio codes
 // (supabase/functions/_shared/send-error-codes.ts: each code's meaning and whether a retry helps).
-import { type SendErrorKind, twilioErrorCodes } from "../../supabase/functions/_shared/send-error-codes.ts";
+import {
+  type RetryClass, type SendErrorKind, twilioErrorCodes,
+} from "../../supabase/functions/_shared/send-error-codes.ts";
 
 export type SendFailureKind = SendErrorKind;
 
@@ -22,6 +24,8 @@ export interface SendFailureVerdict {
   recordOptOut: boolean;
   /** Wait at least this long before the next attempt (Retry-After). */
   minRetryDelaySeconds: number;
+  /** Which rule of the job's retry policy a transient failure is retried under. */
+  retryClass: RetryClass;
 }
 
 export const optOutCode = 21610;
@@ -31,18 +35,20 @@ export function classifySendFailure(failure: SendFailure): SendFailureVerdict {
   const errorCode = code !== undefined ? String(code)
     : failure.httpStatus !== undefined ? `http_${failure.httpStatus}` : "network_error";
   const minRetryDelaySeconds = Math.max(0, failure.retryAfterSeconds ?? 0);
-  const verdict = (kind: SendFailureKind): SendFailureVerdict => ({
+  const verdict = (kind: SendFailureKind, retryClass: RetryClass = "serverError"): SendFailureVerdict => ({
     kind,
     errorCode,
     recordOptOut: code === optOutCode,
     minRetryDelaySeconds: kind === "transient" ? minRetryDelaySeconds : 0,
+    retryClass,
   });
 
-  const known = code === undefined ? undefined : twilioErrorCodes[code];
-  if (known !== undefined) return verdict(known.kind);
   const status = failure.httpStatus;
+  const known = code === undefined ? undefined : twilioErrorCodes[code];
+  if (known !== undefined) return verdict(known.kind, known.retryClass ?? (status === 429 ? "rateLimited" : "serverError"));
   if (status === undefined) return verdict("transient"); // no answer: the network or a timeout
-  if (status === 429 || status === 408 || status >= 500) return verdict("transient");
+  if (status === 429) return verdict("transient", "rateLimited");
+  if (status === 408 || status >= 500) return verdict("transient");
   // Authentication and other client errors: retrying the same request cannot succeed.
   return verdict("permanent");
 }

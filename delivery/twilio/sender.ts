@@ -54,6 +54,7 @@ export function createTwilioSender(options: TwilioSenderOptions = {}): MessageSe
           body: message.body,
           ...(message.mediaUrls.length > 0 ? { mediaUrl: message.mediaUrls } : {}),
           ...(message.statusCallbackUrl ? { statusCallback: message.statusCallbackUrl } : {}),
+          ...(message.validityPeriodSeconds === undefined ? {} : { validityPeriod: message.validityPeriodSeconds }),
         });
         const numSegments = Number.parseInt(created.numSegments, 10);
         return { sid: created.sid, status: created.status, numSegments: numSegments > 0 ? numSegments : null };

@@ -17,6 +17,8 @@ export interface StoredMessage {
   body: string;
   mediaUrls: string[];
   statusCallback: string | null;
+  /** ValidityPeriod as sent (seconds), null when the request had none. */
+  validityPeriod: number | null;
   status: MessageStatus;
   errorCode: number | null;
   numSegments: number;
@@ -92,5 +94,7 @@ export function toMessageResource(message: StoredMessage, numSegmentsOverride?: 
     subresource_uris: { media: `${base}/Media.json`, feedback: `${base}/Feedback.json` },
     to: message.to,
     uri: `${base}.json`,
+    // Not in Twilio's resource: echoed so tests and the inspection API see what was asked.
+    ...(message.validityPeriod === null ? {} : { validity_period: String(message.validityPeriod) }),
   };
 }

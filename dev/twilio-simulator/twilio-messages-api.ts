@@ -78,6 +78,10 @@ function logRefused(sim: TwilioSimulator, receivedAt: number, accountSid: string
   });
 }
 
+function isValidValidityPeriod(value: string): boolean {
+  return /^\d{1,5}$/.test(value) && Number(value) >= 1 && Number(value) <= 36000;
+}
+
 /** The first reason Twilio would refuse this create request, or null when it is acceptable. */
 function validate(params: FormParams): TwilioErrorResponse | null {
   const to = first(params.To);
@@ -95,6 +99,11 @@ function validate(params: FormParams): TwilioErrorResponse | null {
   if (body !== undefined && body.length > maxBodyLength) return twilioError(21617);
   if (mediaUrls.length > maxMediaUrls) return twilioError(21623);
   if (callback !== undefined && callback !== "" && !isValidCallbackUrl(callback)) return twilioError(21609);
+  // ValidityPeriod: whole seconds from 1 to 36000, as Twilio documents it.
+  const validity = first(params.ValidityPeriod);
+  if (validity !== undefined && !isValidValidityPeriod(validity)) {
+    return twilioError(21630, { message: `ValidityPeriod ${validity} must be a whole number of seconds from 1 to 36000.` });
+  }
   if (from !== undefined && from !== "") {
     const senderCode = magicSenderErrors[from];
     if (senderCode !== undefined) return twilioError(senderCode);
@@ -153,6 +162,7 @@ function createMessage(sim: TwilioSimulator, response: ServerResponse, accountSi
     body,
     mediaUrls: all(params.MediaUrl),
     statusCallback: first(params.StatusCallback) || null,
+    validityPeriod: first(params.ValidityPeriod) === undefined ? null : Number(first(params.ValidityPeriod)),
     // Twilio answers "accepted" while a Messaging Service still has to pick the sender.
     status: from === null ? "accepted" : "queued",
     errorCode: null,

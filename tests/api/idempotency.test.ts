@@ -81,6 +81,10 @@ describe("a retry with the same key and body", () => {
     const jobId = String(job.body.data?.jobId);
     const template = await post("create-template", { workspaceId: "ws_demo", name: uniqueBody("Base"), body: "Hi" }, null);
     const templateId = String(template.body.data?.templateId);
+    const failed = await post("send-sms", message(uniqueBody("Failed")), null);
+    const failedId = String(failed.body.data?.jobId);
+    await sql`select private.claim_job(${failedId}, 'idempotency-test-worker')`;
+    await sql`select private.fail_job(${failedId}, 'idempotency-test-worker', '20503', 'Service Unavailable', 'retries_exhausted')`;
     const in30Minutes = new Date(Date.now() + 30 * 60_000).toISOString();
     const requests: Record<string, unknown> = {
       "send-sms": message(uniqueBody("Each")),
@@ -92,6 +96,8 @@ describe("a retry with the same key and body", () => {
       "pause-job": { jobId: scheduleId, workspaceId: "ws_demo" },
       "resume-job": { jobId: scheduleId, workspaceId: "ws_demo" },
       "cancel-job": { jobId, workspaceId: "ws_demo" },
+      "retry-job": { jobId: failedId, workspaceId: "ws_demo" },
+      "update-retry-policy": { workspaceId: "ws_demo", retryPolicy: {} },
       "create-template": { workspaceId: "ws_demo", name: uniqueBody("Each"), body: "Hello" },
       "update-template": { workspaceId: "ws_demo", templateId, body: "Hi again" },
       "archive-template": { workspaceId: "ws_demo", templateId },

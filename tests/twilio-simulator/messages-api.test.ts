@@ -52,6 +52,21 @@ describe("creating messages through the twilio SDK", () => {
     expect(message.dateCreated.getTime()).toBeLessThanOrEqual(Date.now());
   });
 
+  it("accepts a ValidityPeriod of 1-36000 seconds and echoes it; refuses one out of range with 21630", async () => {
+    const client = clientFor(simulator);
+    await client.messages.create({ to: "+61412345678", from: validSender, body: "Soon", validityPeriod: 600 });
+    expect(simulator.messages()[0]?.validityPeriod).toBe(600);
+    const form = new URLSearchParams({ To: "+61412345678", From: validSender, Body: "Echo", ValidityPeriod: "36000" });
+    const echoed = await postForm(messagesPath, form);
+    expect(echoed.status).toBe(201);
+    expect(echoed.body.validity_period).toBe("36000");
+    for (const bad of ["0", "36001", "12.5"]) {
+      const refused = await postForm(messagesPath, new URLSearchParams({ To: "+61412345678", From: validSender, Body: "x", ValidityPeriod: bad }));
+      expect({ bad, status: refused.status, code: refused.body.code }).toEqual({ bad, status: 400, code: 21630 });
+    }
+    expect(simulator.messages()).toHaveLength(2);
+  });
+
   it("keeps every MediaUrl and the receive time of each message", async () => {
     const client = clientFor(simulator);
     const before = Date.now();

@@ -1,11 +1,12 @@
 // One schedule-bulk batch: how far it has got (jobs by status, deliveries by Twilio status), the
 // recipients refused when it was sent (shown to the session that sent it: the API keeps only their
-// count), a link to its messages, and Cancel for its pending messages.
+// count), a link to its messages, Cancel for its pending messages and Retry for its failed ones.
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { WorkspaceView } from "../../../supabase/functions/_shared/api-types.ts";
 import { useApi } from "../api/api-context.tsx";
 import { ApiError } from "../api/api-client.ts";
 import { queryKeys, useBatchStatus } from "../api/queries.ts";
+import { RetryBatchButton } from "../components/actions.tsx";
 import { ConfirmAction } from "../components/confirm-action.tsx";
 import { usePageTitle } from "../components/page-title.ts";
 import { QueryNotice } from "../components/query-notice.tsx";
@@ -40,6 +41,10 @@ export function BatchPage({ workspace, batchId }: { workspace: WorkspaceView; ba
           <h1>Batch</h1>
           <p className="muted"><code>{batchId}</code></p>
         </div>
+        {workspace.canWrite && data !== undefined && data.counts.failed > 0 && (
+          <RetryBatchButton workspaceId={workspace.workspaceId} batchId={batchId} failed={data.counts.failed}
+            onDone={() => void queryClient.invalidateQueries({ queryKey: queryKeys.batch(workspace.workspaceId, batchId) })} />
+        )}
         {workspace.canWrite && pending > 0 && (
           <ConfirmAction
             label="Cancel pending messages"

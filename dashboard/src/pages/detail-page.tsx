@@ -3,7 +3,7 @@
 import type { JobView, ScheduleView, WorkspaceView } from "../../../supabase/functions/_shared/api-types.ts";
 import { ApiError } from "../api/api-client.ts";
 import { eventsVersion, useEvents, useJobOrSchedule } from "../api/queries.ts";
-import { CancelJobButton, ScheduleActions } from "../components/actions.tsx";
+import { CancelJobButton, RetryJobButton, ScheduleActions } from "../components/actions.tsx";
 import { EventTimeline } from "../components/event-timeline.tsx";
 import { usePageTitle } from "../components/page-title.ts";
 import { QueryNotice } from "../components/query-notice.tsx";
@@ -64,6 +64,20 @@ function Segments({ segments, encoding, twilioSegments }: { segments: number | n
   );
 }
 
+/** The retry policy recorded on the job, one line per error class. */
+function RetryPolicy({ policy }: { policy: JobView["retryPolicy"] }) {
+  const classes = [["rateLimited", "Rate limited (429)"], ["serverError", "Twilio 5xx, timeouts"], ["carrier", "Carrier, queue"]] as const;
+  return (
+    <ul className="plain small" aria-label="Retry policy">
+      {classes.map(([name, label]) => {
+        const rule = policy[name];
+        const wait = rule.backoff === "fixed" ? `every ${rule.baseSeconds} s` : `${rule.baseSeconds} s doubling to ${rule.maxSeconds} s`;
+        return <li key={name} data-retry-class={name}>{label}: {rule.maxAttempts} attempts, {wait}{rule.jitter ? ", with jitter" : ""}</li>;
+      })}
+    </ul>
+  );
+}
+
 function JobFields({ job, workspace }: { job: JobView; workspace: WorkspaceView }) {
   const tz = workspace.timezone;
   return (
@@ -82,7 +96,9 @@ function JobFields({ job, workspace }: { job: JobView; workspace: WorkspaceView 
       <Field label="Scheduled"><When iso={job.scheduledTime} timeZone={tz} /></Field>
       <Field label="Next attempt"><When iso={job.nextAttemptTime} timeZone={tz} /></Field>
       <Field label="Accepted by Twilio"><When iso={job.completedTime} timeZone={tz} /></Field>
+      <Field label="Expires">{job.expiresTime === null ? <span className="muted">never</span> : <When iso={job.expiresTime} timeZone={tz} />}</Field>
       <Field label="Attempts">{job.attempts} of {job.maxAttempts}</Field>
+      <Field label="Retry policy"><RetryPolicy policy={job.retryPolicy} /></Field>
       <Field label="Last error">{job.lastError === null ? <span className="muted">none</span> : (
         <>{job.lastError.code !== null && <code className="error-code">{job.lastError.code}</code>} {job.lastError.message}</>
       )}</Field>
@@ -146,6 +162,8 @@ export function DetailPage({ workspace, id }: { workspace: WorkspaceView; id: st
   const notFound = item.error instanceof ApiError && item.error.code === "job_not_found";
   // While the user decides, the job may be claimed: keep the dialog (the API then says why it refuses).
   const [deciding, setDeciding] = useState(false);
+  // Likewise for a retry: once it succeeds the job is pending again, and the dialog closes itself.
+  const [retrying, setRetrying] = useState(false);
 
   return (
     <>
@@ -156,8 +174,11 @@ export function DetailPage({ workspace, id }: { workspace: WorkspaceView; id: st
         <h1>{isSchedule ? "Schedule" : "Message"}{data !== undefined && <> to {data.to}</>}</h1>
         {data !== undefined && workspace.canWrite && (
           data.kind === "job"
-            ? (isPendingJob(data.status) || deciding) &&
-              <CancelJobButton workspaceId={workspace.workspaceId} jobId={data.jobId} to={data.to} onOpenChange={setDeciding} />
+            ? data.status === "failed" || retrying
+              ? <RetryJobButton workspaceId={workspace.workspaceId} jobId={data.jobId} to={data.to}
+                  expired={data.statusReason === "expired"} onOpenChange={setRetrying} />
+              : (isPendingJob(data.status) || deciding) &&
+                <CancelJobButton workspaceId={workspace.workspaceId} jobId={data.jobId} to={data.to} onOpenChange={setDeciding} />
             : <ScheduleActions workspaceId={workspace.workspaceId} scheduleId={data.jobId} status={data.status} to={data.to} />
         )}
       </div>

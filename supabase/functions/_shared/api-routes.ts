@@ -9,12 +9,13 @@ import {
   scheduleUntilRequestSchema, sendSmsRequestSchema, statsQuerySchema, workspacesQuerySchema,
   archiveTemplateRequestSchema, createTemplateRequestSchema, previewMessageRequestSchema, templatesQuerySchema,
   updateTemplateRequestSchema, scheduleBulkRequestSchema, batchStatusQuerySchema,
+  retryJobRequestSchema, retryPolicyQuerySchema, updateRetryPolicyRequestSchema,
 } from "./api-schemas.ts";
 import {
   cancelJobResponseSchema, healthResponseSchema, jobEventsResponseSchema, jobsResponseSchema, jobStatusResponseSchema,
   scheduleRecurringResponseSchema, scheduleResponseSchema, scheduleTransitionResponseSchema, sendSmsResponseSchema,
   statsResponseSchema, workspacesResponseSchema, previewResponseSchema, templateResponseSchema, templatesResponseSchema,
-  scheduleBulkResponseSchema, batchStatusResponseSchema,
+  scheduleBulkResponseSchema, batchStatusResponseSchema, retryJobResponseSchema, retryPolicyResponseSchema,
 } from "./api-types.ts";
 import type { ErrorCode } from "./error-codes.ts";
 import { apiLimits } from "./limits.ts";
@@ -60,6 +61,8 @@ const messageRules = [
   "recipient_opted_out",
 ] as const;
 const sendTimeRules = ["scheduled_time_in_past", "scheduled_time_too_far"] as const;
+/** A message's retry policy overrides and expiry (validFor / expiresAt). */
+const deliveryRules = ["invalid_retry_policy", "invalid_expiry"] as const;
 const scheduleRules = ["invalid_cron", "invalid_timezone", "invalid_schedule"] as const;
 /** A message made from a template (templateId + variables instead of body). */
 const templateUse = ["template_not_found", "template_variable_missing", "template_invalid"] as const;
@@ -76,7 +79,7 @@ export const apiRoutes = {
     request: () => sendSmsRequestSchema,
     response: sendSmsResponseSchema,
     responseDescription: "Job created",
-    errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, ...messageRules, ...templateUse],
+    errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, ...messageRules, ...deliveryRules, ...templateUse],
   },
   "schedule-delay": {
     method: "POST",
@@ -86,7 +89,7 @@ export const apiRoutes = {
     request: () => scheduleDelayRequestSchema,
     response: scheduleResponseSchema,
     responseDescription: "Job scheduled",
-    errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, ...messageRules, ...sendTimeRules, ...templateUse],
+    errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, ...messageRules, ...sendTimeRules, ...deliveryRules, ...templateUse],
   },
   "schedule-until": {
     method: "POST",
@@ -96,7 +99,7 @@ export const apiRoutes = {
     request: scheduleUntilRequestSchema,
     response: scheduleResponseSchema,
     responseDescription: "Job scheduled (status queued if scheduledTime is now, within the clock-skew allowance)",
-    errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, ...messageRules, ...sendTimeRules, ...templateUse],
+    errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, ...messageRules, ...sendTimeRules, ...deliveryRules, ...templateUse],
   },
   "schedule-recurring": {
     method: "POST",
@@ -111,7 +114,7 @@ export const apiRoutes = {
     request: scheduleRecurringRequestSchema,
     response: scheduleRecurringResponseSchema,
     responseDescription: "Schedule created",
-    errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, ...messageRules, ...scheduleRules, ...templateUse],
+    errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, ...messageRules, ...scheduleRules, ...deliveryRules, ...templateUse],
   },
   "schedule-bulk": {
     method: "POST",
@@ -130,7 +133,7 @@ export const apiRoutes = {
     requestBodyMaxBytes: apiLimits.bulk_request_body_max_bytes,
     response: scheduleBulkResponseSchema,
     responseDescription: "The batch: every recipient's job or error, in the request's order",
-    errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, ...messageRules, ...sendTimeRules, ...templateUse, "batch_rejected"],
+    errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, ...messageRules, ...sendTimeRules, ...deliveryRules, ...templateUse, "batch_rejected"],
     errorNotes: { 400: "The request itself (a field, the shared values, the sender), or atomic with a refused recipient (batch_rejected)" },
   },
   "batch-status": {
@@ -155,6 +158,50 @@ export const apiRoutes = {
     responseDescription: "The job is cancelled",
     errors: [...jobChange, "batch_not_found"],
     errorNotes: { 409: "The job is processing or finished, or the schedule ended" },
+  },
+  "retry-job": {
+    method: "POST",
+    idempotency: "keyed",
+    auth: "required",
+    summary: "Retry a failed job (a new attempt now or at scheduledTime), or a batch's failed jobs",
+    description: "The job's events are kept and its attempts start again under the retry policy recorded on it. " +
+      "Only a failed job can be retried (409 `invalid_transition`). An opted-out recipient answers 409 " +
+      "`recipient_opted_out` and a job that failed with a permanent number error (21211, 21614, 21610, …) 409 " +
+      "`permanent_number_error`, unless `force: true`, which only owners and admins may give (403 `forbidden` " +
+      "for members). An expired job needs a new expiry (`validFor` or `expiresAt`; 400 `invalid_expiry`). " +
+      "A batch id (`batch_…`) retries the batch's failed jobs in one statement and answers how many (`retried`) " +
+      "and how many it left (`skipped`: opted out, permanent number error, or expired without a new expiry).",
+    request: retryJobRequestSchema,
+    response: retryJobResponseSchema,
+    responseDescription: "The new attempt is scheduled",
+    errors: [...jobChange, ...sendTimeRules, "invalid_expiry", "recipient_opted_out", "permanent_number_error", "batch_not_found"],
+    errorNotes: {
+      403: "Not a writer of the workspace, or `force` from a member or viewer",
+      409: "The job is not failed, the recipient opted out, or it failed with a permanent number error (without force)",
+    },
+  },
+  "retry-policy": {
+    method: "GET",
+    auth: "required",
+    summary: "The workspace's retry policy: its overrides per error class and what new messages get",
+    request: () => retryPolicyQuerySchema,
+    response: retryPolicyResponseSchema,
+    responseDescription: "The retry policy",
+    errors: [...workspaceRoute, "validation_failed"],
+  },
+  "update-retry-policy": {
+    method: "POST",
+    idempotency: "keyed",
+    auth: "required",
+    summary: "Replace the workspace's retry policy overrides (owners and admins)",
+    description: "Per error class (rateLimited, serverError, carrier): {maxAttempts, backoff, baseSeconds, maxSeconds, " +
+      "jitter}, each optional; `{}` restores the defaults (max_retries + 1 attempts, exponential from " +
+      "retry_base_seconds to retry_max_seconds, jitter). Jobs already created keep the policy they recorded.",
+    request: () => updateRetryPolicyRequestSchema,
+    response: retryPolicyResponseSchema,
+    responseDescription: "The retry policy now",
+    errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, "invalid_retry_policy"],
+    errorNotes: { 403: "Not an owner or admin of the workspace" },
   },
   "pause-job": {
     method: "POST",

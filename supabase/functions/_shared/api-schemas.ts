@@ -304,6 +304,55 @@ const delayMinutesSchema = z.int({ error: "must be a whole number of minutes" })
   .max(apiLimits.delay_minutes_max, { error: `must be at most ${apiLimits.delay_minutes_max} (365 days)` })
   .meta({ description: "Minutes from now, measured by the database's clock" });
 
+/** One error class's retry rule; any field left out comes from the workspace's policy. */
+export const retryRuleSchema = z.strictObject({
+  maxAttempts: z.int({ error: "must be a whole number" })
+    .min(1, { error: "must be at least 1" })
+    .max(databaseLimits.max_retries_cap + 1, { error: `must be at most ${databaseLimits.max_retries_cap + 1}` })
+    .optional().meta({ description: "Attempts in all, the first included" }),
+  backoff: z.enum(["exponential", "fixed"], { error: "must be exponential or fixed" }).optional()
+    .meta({ description: "exponential: baseSeconds doubling per attempt; fixed: baseSeconds every time" }),
+  baseSeconds: z.int({ error: "must be a whole number of seconds" })
+    .min(1, { error: "must be at least 1" })
+    .max(databaseLimits.retry_base_seconds_max, { error: `must be at most ${databaseLimits.retry_base_seconds_max}` })
+    .optional(),
+  maxSeconds: z.int({ error: "must be a whole number of seconds" })
+    .min(1, { error: "must be at least 1" })
+    .max(databaseLimits.retry_max_seconds_max, { error: `must be at most ${databaseLimits.retry_max_seconds_max}` })
+    .optional().meta({ description: "No wait between attempts is longer (except a longer Retry-After from Twilio)" }),
+  jitter: z.boolean({ error: "must be true or false" }).optional()
+    .meta({ description: "true: each wait is a random point in the upper half of the computed one" }),
+}).superRefine((rule, ctx) => {
+  if (rule.baseSeconds !== undefined && rule.maxSeconds !== undefined && rule.maxSeconds < rule.baseSeconds) {
+    ctx.addIssue({ code: "custom", path: ["maxSeconds"], message: "must be at least baseSeconds" });
+  }
+}).meta({ id: "RetryRule" });
+
+/**
+ * Retry policy overrides per error class: rateLimited (429 / 20429), serverError (Twilio 5xx,
+ * timeouts, network errors) and carrier (carrier and queue errors: 21611, 30001, 30003, 30008).
+ * Permanent errors are never retried; Twilio's Retry-After is always honoured.
+ */
+export const retryPolicySchema = z.strictObject({
+  rateLimited: retryRuleSchema.optional(),
+  serverError: retryRuleSchema.optional(),
+  carrier: retryRuleSchema.optional(),
+}).meta({ id: "RetryPolicyOverrides" });
+
+const validForSchema = z.int({ error: "must be a whole number of seconds" })
+  .min(databaseLimits.expiry_min_seconds, { error: `must be at least ${databaseLimits.expiry_min_seconds}` })
+  .max(databaseLimits.expiry_max_seconds, { error: `must be at most ${databaseLimits.expiry_max_seconds} (30 days)` })
+  .meta({ description: "Seconds after the send time: not handed to Twilio later than that (failed, reason expired)" });
+const expiresAtSchema = isoDateTimeSchema
+  .meta({ description: "Not handed to Twilio at or after this time (failed, reason expired); ISO-8601 with an offset" });
+
+/** validFor or expiresAt, not both. */
+function requireOneExpiry(request: { validFor?: unknown; expiresAt?: unknown }, ctx: z.RefinementCtx): void {
+  if (request.validFor !== undefined && request.expiresAt !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["expiresAt"], message: "give either validFor or expiresAt, not both" });
+  }
+}
+
 const messageFields = {
   to: phoneNumberSchema,
   body: messageBodySchema.optional().meta({ description: "The text; or give templateId (and variables) instead" }),
@@ -317,18 +366,24 @@ const messageFields = {
   metadata: metadataSchema.optional().meta({
     description: `Free-form JSON object kept with the job (not in the spec), at most ${databaseLimits.metadata_max_bytes} bytes`,
   }),
+  retryPolicy: retryPolicySchema.optional()
+    .meta({ description: "Overrides of the workspace's retry policy for this message, per error class" }),
+  validFor: validForSchema.optional(),
 };
+/** The one-off routes also take an absolute expiry (a recurring schedule's occurrences take validFor only). */
+const oneOffFields = { ...messageFields, expiresAt: expiresAtSchema.optional() };
 
-export const sendSmsRequestSchema = z.strictObject(messageFields).superRefine(requireOneContent).meta({ id: "SendSmsRequest" });
+export const sendSmsRequestSchema = z.strictObject(oneOffFields).superRefine(requireOneContent)
+  .superRefine(requireOneExpiry).meta({ id: "SendSmsRequest" });
 
 export const scheduleDelayRequestSchema = z.strictObject({
-  ...messageFields,
+  ...oneOffFields,
   delayMinutes: delayMinutesSchema,
-}).superRefine(requireOneContent).meta({ id: "ScheduleDelayRequest" });
+}).superRefine(requireOneContent).superRefine(requireOneExpiry).meta({ id: "ScheduleDelayRequest" });
 
 export const scheduleUntilRequestSchema = perClock((now) =>
-  z.strictObject({ ...messageFields, scheduledTime: scheduledTimeSchema(now) }).superRefine(requireOneContent)
-    .meta({ id: "ScheduleUntilRequest" })
+  z.strictObject({ ...oneOffFields, scheduledTime: scheduledTimeSchema(now) }).superRefine(requireOneContent)
+    .superRefine(requireOneExpiry).meta({ id: "ScheduleUntilRequest" })
 );
 
 /**
@@ -397,10 +452,13 @@ export const scheduleBulkRequestSchema = perClock((now) =>
     fromNumber: messageFields.fromNumber,
     mediaUrl: messageFields.mediaUrl,
     metadata: messageFields.metadata,
+    retryPolicy: messageFields.retryPolicy,
+    validFor: messageFields.validFor,
+    expiresAt: oneOffFields.expiresAt,
     atomic: z.boolean({ error: "must be true or false" }).default(false)
       .meta({ description: "true: if any recipient is refused, nothing is scheduled (400 batch_rejected with the items); " +
         "false (default): the others are scheduled" }),
-  }).superRefine(requireOneContent).superRefine((request, ctx) => {
+  }).superRefine(requireOneContent).superRefine(requireOneExpiry).superRefine((request, ctx) => {
     if (request.delayMinutes !== undefined && request.scheduledTime !== undefined) {
       ctx.addIssue({ code: "custom", path: ["scheduledTime"], message: "give either delayMinutes or scheduledTime, not both" });
     }
@@ -429,6 +487,34 @@ export const cancelJobRequestSchema = jobReferenceSchema;
 /** pause-job and resume-job: recurring schedules only. */
 export const pauseJobRequestSchema = jobReferenceSchema;
 export const resumeJobRequestSchema = jobReferenceSchema;
+
+/**
+ * POST retry-job: a failed job (or a batch's failed jobs) tried again, now or at scheduledTime,
+ * with a new expiry if wanted; force (owners and admins) retries opted-out recipients and
+ * permanent number errors too.
+ */
+export const retryJobRequestSchema = perClock((now) =>
+  z.strictObject({
+    jobId: jobIdSchema.meta({ description: "A failed job's id, or a batch's (batch_…): its failed jobs" }),
+    workspaceId: workspaceIdSchema,
+    scheduledTime: scheduledTimeSchema(now).optional()
+      .meta({ description: "When the new attempt is due (default now); at most 60 s past, at most 365 days ahead" }),
+    validFor: validForSchema.optional()
+      .meta({ description: "A new expiry, in seconds after the new attempt's time" }),
+    expiresAt: expiresAtSchema.optional(),
+    force: z.boolean({ error: "must be true or false" }).default(false)
+      .meta({ description: "Owners and admins only: retry even an opted-out recipient or a permanent number error" }),
+  }).superRefine(requireOneExpiry).meta({ id: "RetryJobRequest" })
+);
+
+/** GET retry-policy. */
+export const retryPolicyQuerySchema = z.strictObject({ workspaceId: workspaceIdSchema });
+
+/** POST update-retry-policy: the workspace's overrides, replaced whole ({} = the defaults). */
+export const updateRetryPolicyRequestSchema = z.strictObject({
+  workspaceId: workspaceIdSchema,
+  retryPolicy: retryPolicySchema,
+}).meta({ id: "UpdateRetryPolicyRequest" });
 
 /** POST create-template. */
 export const createTemplateRequestSchema = z.strictObject({
@@ -609,6 +695,8 @@ export type PreviewMessageRequest = z.input<typeof previewMessageRequestSchema>;
 export type StatsQuery = z.input<typeof statsQuerySchema>;
 export type ScheduleBulkRequest = z.input<ReturnType<typeof scheduleBulkRequestSchema>>;
 export type BatchStatusQuery = z.input<typeof batchStatusQuerySchema>;
+export type RetryJobRequest = z.input<ReturnType<typeof retryJobRequestSchema>>;
+export type RetryPolicyOverrides = z.output<typeof retryPolicySchema>;
 
 /** zod's issues as one entry per bad field; unknown fields are named one by one. */
 export function fieldErrorsOf(error: z.ZodError): FieldError[] {

@@ -85,6 +85,23 @@ export const scheduleRecurringResultSchema = z.strictObject({
  */
 export type ScheduleRecurringResult = z.output<typeof scheduleRecurringResultSchema>;
 
+/** One error class's rule as in force (every field set). */
+export const retryRuleViewSchema = z.strictObject({
+  maxAttempts: z.int().min(1),
+  backoff: z.enum(["exponential", "fixed"]),
+  baseSeconds: z.number(),
+  maxSeconds: z.number(),
+  jitter: z.boolean(),
+}).meta({ id: "RetryRuleInForce" });
+/** A complete retry policy: every class's rule. */
+export const retryPolicyViewSchema = z.strictObject({
+  rateLimited: retryRuleViewSchema,
+  serverError: retryRuleViewSchema,
+  carrier: retryRuleViewSchema,
+}).meta({ id: "RetryPolicy", description: "The rule of each error class: rateLimited (429 / 20429), serverError " +
+  "(Twilio 5xx, timeouts, network errors), carrier (21611, 30001, 30003, 30008)" });
+export type RetryPolicyView = z.output<typeof retryPolicyViewSchema>;
+
 export const cancelJobResultSchema = z.strictObject({
   jobId: z.string(),
   status: z.literal("cancelled"),
@@ -93,6 +110,27 @@ export const cancelJobResultSchema = z.strictObject({
 });
 /** POST cancel-job: a job or a schedule, now cancelled; for a batch, its pending jobs and how many. */
 export type CancelJobResult = z.output<typeof cancelJobResultSchema>;
+
+export const retryJobResultSchema = z.strictObject({
+  jobId: z.string(),
+  status: z.literal("retrying"),
+  nextAttemptTime: dateTimeSchema.nullable().meta({ description: "A job: when its new attempt is due; null for a batch" }),
+  expiresTime: dateTimeSchema.nullable().meta({ description: "A job: its expiry now; null for a batch or without one" }),
+  retried: z.int().min(0).optional()
+    .meta({ description: "Batch ids (batch_…) only: how many failed jobs were retried" }),
+  skipped: z.int().min(0).optional()
+    .meta({ description: "Batch ids only: failed jobs not retried (opted out, permanent number error, or expired without a new expiry)" }),
+});
+/** POST retry-job: the job's new attempt, or how many of a batch's failed jobs were retried. */
+export type RetryJobResult = z.output<typeof retryJobResultSchema>;
+
+export const retryPolicySettingsSchema = z.strictObject({
+  workspaceId: workspaceIdSchema,
+  overrides: z.record(z.string(), z.record(z.string(), z.unknown()))
+    .meta({ description: "The workspace's own overrides per class, as stored ({}: none)" }),
+  effective: retryPolicyViewSchema.meta({ description: "What a new message gets unless it overrides it" }),
+});
+export type RetryPolicySettings = z.output<typeof retryPolicySettingsSchema>;
 
 export const scheduleTransitionResultSchema = z.strictObject({
   jobId: scheduleIdSchema,
@@ -111,6 +149,7 @@ export const messageTemplateRefSchema = z.strictObject({
 export type MessageTemplateRef = z.output<typeof messageTemplateRefSchema>;
 
 const encodingSchema = z.enum(["GSM-7", "UCS-2"]).meta({ id: "SmsEncoding" });
+
 
 export const jobViewSchema = z.strictObject({
   jobId: z.string(),
@@ -139,6 +178,9 @@ export const jobViewSchema = z.strictObject({
   maxAttempts: z.int().min(1),
   nextAttemptTime: dateTimeSchema.nullable()
     .meta({ description: "When the next attempt is due, for jobs still waiting (queued, scheduled, retrying)" }),
+  expiresTime: dateTimeSchema.nullable()
+    .meta({ description: "Not handed to Twilio at or after this time (then failed, reason expired); null: no expiry" }),
+  retryPolicy: retryPolicyViewSchema.meta({ description: "The retry policy recorded when the job was created" }),
   lastError: z.strictObject({ code: z.string().nullable(), message: z.string().nullable() }).nullable(),
   createdTime: dateTimeSchema,
   updatedTime: dateTimeSchema,
@@ -196,6 +238,9 @@ export const scheduleViewSchema = z.strictObject({
   segments: z.int().min(1).nullable(),
   mediaUrls: z.array(z.string()),
   metadata: z.record(z.string(), z.unknown()),
+  retryPolicy: z.record(z.string(), z.record(z.string(), z.unknown())).nullable()
+    .meta({ description: "Retry policy overrides each occurrence gets (resolved when it becomes a job); null: the workspace's" }),
+  validFor: z.int().min(1).nullable().meta({ description: "Each occurrence expires this many seconds after its time; null: no expiry" }),
   createdTime: dateTimeSchema,
   updatedTime: dateTimeSchema,
 }).meta({ id: "Schedule", description: "A recurring schedule; times carry its timezone's offset" });
@@ -409,3 +454,5 @@ export const templatesResponseSchema = successEnvelope(templatesResultSchema).me
 export const previewResponseSchema = successEnvelope(previewResultSchema).meta({ id: "PreviewResponse" });
 export const scheduleBulkResponseSchema = successEnvelope(scheduleBulkResultSchema).meta({ id: "ScheduleBulkResponse" });
 export const batchStatusResponseSchema = successEnvelope(batchStatusResultSchema).meta({ id: "BatchStatusResponse" });
+export const retryJobResponseSchema = successEnvelope(retryJobResultSchema).meta({ id: "RetryJobResponse" });
+export const retryPolicyResponseSchema = successEnvelope(retryPolicySettingsSchema).meta({ id: "RetryPolicyResponse" });

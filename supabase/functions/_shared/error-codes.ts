@@ -24,6 +24,9 @@ export const databaseErrorCodes = {
   lease_lost: { sqlstate: "SMS23", httpStatus: 409 },
   immutable_column: { sqlstate: "SMS24", httpStatus: 400 },
   append_only: { sqlstate: "SMS25", httpStatus: 400 },
+  invalid_retry_policy: { sqlstate: "SMS26", httpStatus: 400 },
+  invalid_expiry: { sqlstate: "SMS27", httpStatus: 400 },
+  permanent_number_error: { sqlstate: "SMS28", httpStatus: 409 },
 } as const;
 
 export type DatabaseErrorCode = keyof typeof databaseErrorCodes;

@@ -45,6 +45,14 @@ export const databaseLimits = {
   idempotency_key_max_chars: 255,
   /** How long a key's first answer is replayed (then pg_cron removes it): a day of retries. */
   idempotency_key_retention_hours: 24,
+  /** A retry policy's baseSeconds (the first backoff step): at most an hour. */
+  retry_base_seconds_max: 3600,
+  /** A retry policy's maxSeconds (the longest backoff step): at most a day. */
+  retry_max_seconds_max: 86_400,
+  /** An expiry (validFor / expiresAt) is at least this long after the send time (Twilio's smallest ValidityPeriod)… */
+  expiry_min_seconds: 1,
+  /** …and at most 30 days after it. */
+  expiry_max_seconds: 30 * 24 * 60 * 60,
 } as const;
 
 export type DatabaseLimitName = keyof typeof databaseLimits;

@@ -76,3 +76,18 @@ async function checkWorkspaceAccess(
   }
   return { id: workspaceId, timezone: row.timezone };
 }
+
+/**
+ * Owners and admins (private.admin_roles) — the roles that change workspace settings and may
+ * force a retry — or the service role; anyone else is refused with 403. Run after
+ * requireWorkspaceAccess, which has already answered non-members.
+ */
+export async function requireWorkspaceAdmin(tx: Transaction, principal: Principal, workspaceId: string, what: string): Promise<void> {
+  if (principal.kind === "service") return;
+  const [row] = await tx<{ is_admin: boolean }[]>`
+    select exists (
+      select 1 from public.workspace_members m
+      where m.workspace_id = ${workspaceId} and m.user_id = ${principal.userId}::uuid and m.role = any (private.admin_roles())
+    ) as is_admin`;
+  if (row?.is_admin !== true) throw new ApiError("forbidden", `only an owner or admin of workspace ${workspaceId} may ${what}`);
+}

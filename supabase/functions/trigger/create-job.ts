@@ -4,6 +4,7 @@
 // the membership check and the job's `created` event.
 import type postgres from "postgres";
 import type { Principal } from "../_shared/access-tokens.ts";
+import type { RetryPolicyOverrides } from "../_shared/api-schemas.ts";
 import { requireWorkspaceAccess, type Workspace } from "./auth.ts";
 import { type Database, inTransaction } from "./database.ts";
 import type { JobRow } from "./job-view.ts";
@@ -15,6 +16,11 @@ export interface NewMessage extends MessageSource {
   mediaUrl?: string[] | undefined;
   fromNumber?: string | undefined;
   metadata?: Record<string, unknown> | undefined;
+  /** Overrides of the workspace's retry policy (resolved and recorded on the job by the database). */
+  retryPolicy?: RetryPolicyOverrides | undefined;
+  /** Expiry: seconds after the scheduled time, or an instant (not both; the schema checks). */
+  validFor?: number | undefined;
+  expiresAt?: Date | undefined;
 }
 
 /** When to send: now, after a delay measured by the database's clock, or at a given time. */
@@ -48,7 +54,10 @@ export async function createJob(
         p_template_version => ${content.template?.version ?? null}::integer,
         p_template_variables => ${content.template === null ? null : tx.json(content.template.variables)}::jsonb,
         p_encoding => ${content.encoding},
-        p_segments => ${content.segments}
+        p_segments => ${content.segments},
+        p_retry_policy => ${message.retryPolicy === undefined ? null : tx.json(message.retryPolicy as postgres.JSONValue)}::jsonb,
+        p_expires_at => ${message.expiresAt ?? null}::timestamptz,
+        p_valid_for_seconds => ${message.validFor ?? null}::integer
       )`;
     if (job === undefined) throw new Error("private.create_job returned no row");
     return { job, workspace };

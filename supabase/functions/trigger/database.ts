@@ -52,6 +52,7 @@ const fieldOfDatabaseError: Partial<Record<DatabaseErrorCode, string>> = {
   recipient_opted_out: "to",
   invalid_cron: "cron",
   invalid_timezone: "timezone",
+  invalid_retry_policy: "retryPolicy",
 };
 
 /** A catalogued database refusal as an ApiError; anything else is returned unchanged. */

@@ -1,6 +1,6 @@
 // A scheduled_sms_jobs row as the API shows it: camelCase, times with the workspace's offset.
 import { isPendingJobStatus, type JobStatus } from "../_shared/api-schemas.ts";
-import type { JobView, MessageTemplateRef } from "../_shared/api-types.ts";
+import type { JobView, MessageTemplateRef, RetryPolicyView } from "../_shared/api-types.ts";
 import type { SmsEncoding } from "../_shared/sms-segments.ts";
 import { formatInTimeZone } from "../_shared/time.ts";
 
@@ -33,6 +33,8 @@ export interface JobRow {
   encoding: SmsEncoding | null;
   segments: number | null;
   twilio_segments: number | null;
+  expires_at: Date | null;
+  retry_policy: RetryPolicyView;
 }
 
 /** The template a message was rendered from (a job's or a schedule's columns), or null. */
@@ -68,6 +70,8 @@ export function toJobView(row: JobRow, timeZone: string): JobView {
     attempts: row.attempts,
     maxAttempts: row.max_attempts,
     nextAttemptTime: isPendingJobStatus(row.status) ? time(row.next_attempt_at) : null,
+    expiresTime: row.expires_at === null ? null : time(row.expires_at),
+    retryPolicy: row.retry_policy,
     lastError: row.last_error_code === null && row.last_error_message === null
       ? null
       : { code: row.last_error_code, message: row.last_error_message },

@@ -22,6 +22,8 @@ import { jobs } from "./routes/jobs.ts";
 import { pauseJob } from "./routes/pause-job.ts";
 import { previewMessage } from "./routes/preview-message.ts";
 import { resumeJob } from "./routes/resume-job.ts";
+import { retryJob } from "./routes/retry-job.ts";
+import { retryPolicy } from "./routes/retry-policy.ts";
 import { scheduleBulk } from "./routes/schedule-bulk.ts";
 import { scheduleDelay } from "./routes/schedule-delay.ts";
 import { scheduleRecurring } from "./routes/schedule-recurring.ts";
@@ -29,6 +31,7 @@ import { scheduleUntil } from "./routes/schedule-until.ts";
 import { sendSms } from "./routes/send-sms.ts";
 import { stats } from "./routes/stats.ts";
 import { templates } from "./routes/templates.ts";
+import { updateRetryPolicy } from "./routes/update-retry-policy.ts";
 import { updateTemplate } from "./routes/update-template.ts";
 import { workspaces } from "./routes/workspaces.ts";
 
@@ -42,6 +45,9 @@ const handlers: { [N in ApiRouteName]: RouteHandler<N> } = {
   "cancel-job": cancelJob,
   "pause-job": pauseJob,
   "resume-job": resumeJob,
+  "retry-job": retryJob,
+  "retry-policy": retryPolicy,
+  "update-retry-policy": updateRetryPolicy,
   "job-status": jobStatus,
   "jobs": jobs,
   "job-events": jobEvents,

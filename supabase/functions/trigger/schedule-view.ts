@@ -1,5 +1,6 @@
 // A recurring schedule as the API shows it (job-status, jobs): private.recurring_schedule_status
 // with the schedule's message, camelCase, times with the schedule timezone's offset.
+import type { RetryPolicyOverrides } from "../_shared/api-schemas.ts";
 import type { JobStatus, ScheduleStatus } from "../_shared/api-schemas.ts";
 import type { ScheduleEndedReason, ScheduleView } from "../_shared/api-types.ts";
 import { formatInTimeZone } from "../_shared/time.ts";
@@ -43,6 +44,9 @@ export interface ScheduleRow {
   encoding: SmsEncoding | null;
   segments: number | null;
   metadata: Record<string, unknown>;
+  /** The message's retry policy overrides, resolved for each occurrence when it becomes a job. */
+  retry_policy: RetryPolicyOverrides | null;
+  valid_for_seconds: number | null;
 }
 
 /** The schedules of `workspaceId` among `ids` (others are left out), in no particular order. */
@@ -50,7 +54,7 @@ export async function loadSchedules(tx: Transaction, workspaceId: string, ids: r
   if (ids.length === 0) return [];
   return await tx<ScheduleRow[]>`
     select st.*, s.to_phone, s.from_number, s.body, s.media_urls, s.metadata, s.template_id, s.template_version,
-           s.template_variables, s.encoding, s.segments
+           s.template_variables, s.encoding, s.segments, s.retry_policy, s.valid_for_seconds
     from public.recurring_sms_schedules s
     cross join lateral private.recurring_schedule_status(s.id) st
     where s.id = any (${tx.array([...ids])}::text[]) and s.workspace_id = ${workspaceId}`;
@@ -123,6 +127,8 @@ export function toScheduleView(row: ScheduleRow): ScheduleView {
     segments: row.segments,
     mediaUrls: row.media_urls,
     metadata: row.metadata,
+    retryPolicy: row.retry_policy,
+    validFor: row.valid_for_seconds,
     createdTime: time(row.created_at),
     updatedTime: time(row.updated_at),
   };

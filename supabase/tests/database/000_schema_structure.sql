@@ -19,7 +19,7 @@ select set_eq(
   $$ select a.attname::text from pg_attribute a
      where a.attrelid = 'public.workspace_settings'::regclass and a.attnum > 0 and not a.attisdropped
        and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE') $$,
-  array['timezone', 'default_sender', 'max_retries', 'retry_base_seconds', 'retry_max_seconds'],
+  array['timezone', 'default_sender', 'max_retries', 'retry_base_seconds', 'retry_max_seconds', 'retry_policy'],
   'authenticated may update only the settings columns of workspace_settings (RLS narrows it to owners and admins)'
 );
 select is_empty(
@@ -80,7 +80,7 @@ select is_empty(
 select is_empty(
   $$ select f from unnest(array['create_job', 'claim_due_jobs', 'claim_job', 'complete_job', 'retry_job',
        'fail_job', 'cancel_job', 'renew_leases', 'expire_stale_leases', 'run_sweep', 'setting', 'lock_job',
-       'retry_delay_seconds']) f
+       'expire_pending_jobs', 'manual_retry_job', 'manual_retry_batch', 'resolve_retry_policy']) f
      where not exists (select 1 from pg_proc p where p.pronamespace = 'private'::regnamespace and p.proname = f) $$,
   'the transition, sweep and settings functions exist in private (the check below is not vacuous)'
 );
@@ -89,7 +89,7 @@ select is_empty(
      where p.pronamespace = 'private'::regnamespace
        and p.proname = any (array['create_job', 'claim_due_jobs', 'claim_job', 'complete_job', 'retry_job',
          'fail_job', 'cancel_job', 'renew_leases', 'expire_stale_leases', 'run_sweep', 'setting', 'lock_job',
-         'retry_delay_seconds'])
+         'expire_pending_jobs', 'manual_retry_job', 'manual_retry_batch', 'resolve_retry_policy'])
        and (has_function_privilege('authenticated', p.oid, 'EXECUTE')
             or has_function_privilege('public', p.oid, 'EXECUTE')) $$,
   'authenticated (and PUBLIC) may not execute the transition, sweep or settings functions'
@@ -155,7 +155,8 @@ select set_eq(
   $$ select a.attname::text from pg_attribute a
      where a.attrelid = 'public.scheduled_sms_jobs'::regclass and a.attnum > 0 and not a.attisdropped
        and has_column_privilege('authenticated', a.attrelid, a.attnum, 'INSERT') $$,
-  array['workspace_id', 'to_phone', 'from_number', 'body', 'media_urls', 'metadata', 'scheduled_time'],
+  array['workspace_id', 'to_phone', 'from_number', 'body', 'media_urls', 'metadata', 'scheduled_time',
+        'retry_policy', 'expires_at'],
   'authenticated may insert exactly the documented columns of scheduled_sms_jobs'
 );
 select is_empty(

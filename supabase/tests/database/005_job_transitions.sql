@@ -184,8 +184,8 @@ select throws_ok($$ select private.retry_job(pg_temp.jid('t3'), 'worker-2', '300
   'retry_job: a worker without the lease gets lease_lost');
 select throws_ok($$ select private.retry_job(pg_temp.jid('t3'), 'worker-1', '30003', 'x', -1) $$, 'SMS14', null,
   'retry_job: a negative minimum delay is refused');
-select throws_ok($$ select private.retry_job(pg_temp.jid('t3'), 'worker-1', '30003', 'x', 86401) $$, 'SMS14', null,
-  'retry_job: a minimum delay above a day is refused');
+select throws_ok($$ select private.retry_job(pg_temp.jid('t3'), 'worker-1', '30003', 'x', 31536001) $$, 'SMS14', null,
+  'retry_job: a minimum delay beyond the 365-day scheduling horizon is refused (Retry-After up to it is honoured: 110)');
 select is(pg_temp.state('t3'), 'processing a1 - worker-1', 'the refused retries left the job processing');
 select pg_temp.make_job('t4', 'queued');
 select pg_temp.make_job('t5', 'scheduled');

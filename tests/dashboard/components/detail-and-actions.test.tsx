@@ -1,9 +1,11 @@
 // @vitest-environment jsdom
 // A message's page: its timeline as the API records it, Cancel only for writers and only while the
-// job is pending, confirmation first, and the API's own words when it refuses.
+// job is pending, Retry only for writers and only once it failed (a batch's failed jobs on the
+// batch's page), confirmation first, and the API's own words when it refuses; its expiry and
+// retry policy.
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import type { JobEventView } from "../../../supabase/functions/_shared/api-types.ts";
+import type { BatchStatusResult, JobEventView } from "../../../supabase/functions/_shared/api-types.ts";
 import { advance, demoWorkspace, fakeApi, job, page, renderDashboard, schedule, stats, setUpComponentTests, viewerWorkspace } from "./support.tsx";
 
 setUpComponentTests();
@@ -100,6 +102,130 @@ describe("message detail", () => {
     fireEvent.click(within(screen.getByRole("dialog")).getByRole("button", { name: "Cancel message" }));
     await waitFor(() => expect(screen.getByText("cancelled_by_user")).toBeTruthy());
     expect(screen.queryByRole("button", { name: "Cancel message" })).toBeNull();
+  });
+});
+
+describe("retry", () => {
+  const failed = job({
+    status: "failed", statusReason: "permanent_error", attempts: 1, nextAttemptTime: null,
+    lastError: { code: "21211", message: "The 'To' number is not a valid phone number." },
+  });
+
+  it("shows the expiry and the retry policy recorded on the message", async () => {
+    const expiring = job({
+      expiresTime: "2026-11-30T18:03:21+10:00",
+      retryPolicy: {
+        rateLimited: { maxAttempts: 6, backoff: "exponential", baseSeconds: 30, maxSeconds: 900, jitter: true },
+        serverError: { maxAttempts: 4, backoff: "exponential", baseSeconds: 30, maxSeconds: 3600, jitter: true },
+        carrier: { maxAttempts: 3, backoff: "fixed", baseSeconds: 600, maxSeconds: 600, jitter: false },
+      },
+    });
+    fakeApi({
+      workspaces: () => ({ data: { workspaces: [demoWorkspace] } }),
+      "job-status": () => ({ data: expiring }),
+      "job-events": () => ({ data: { jobId: expiring.jobId, kind: "job", events: [], truncated: false } }),
+    });
+    renderDashboard(`/w/ws_demo/messages/${expiring.jobId}`);
+    const expires = await screen.findByText("Expires");
+    expect(expires.nextElementSibling?.textContent).toMatch(/^30 Nov, 18:03:21/);
+    const policy = screen.getByRole("list", { name: "Retry policy" });
+    expect(within(policy).getAllByRole("listitem").map((li) => li.textContent)).toEqual([
+      "Rate limited (429): 6 attempts, 30 s doubling to 900 s, with jitter",
+      "Twilio 5xx, timeouts: 4 attempts, 30 s doubling to 3600 s, with jitter",
+      "Carrier, queue: 3 attempts, every 600 s",
+    ]);
+    expect(screen.queryByRole("button", { name: "Retry message" })).toBeNull();
+  });
+
+  it("asks before retrying a failed message; a refusal is shown in the API's words and nothing changes", async () => {
+    const api = fakeApi({
+      workspaces: () => ({ data: { workspaces: [demoWorkspace] } }),
+      "job-status": () => ({ data: failed }),
+      "job-events": () => ({ data: { jobId: failed.jobId, kind: "job", events: [], truncated: false } }),
+      "retry-job": () => ({ status: 409, code: "permanent_number_error", message: `job ${failed.jobId} failed with Twilio error 21211, which no retry fixes` }),
+    });
+    renderDashboard(`/w/ws_demo/messages/${failed.jobId}`);
+    fireEvent.click(await screen.findByRole("button", { name: "Retry message" }));
+    const dialog = screen.getByRole("dialog", { name: "Send this message again?" });
+    expect(api.callsTo("retry-job")).toHaveLength(0);
+    fireEvent.click(within(dialog).getByRole("button", { name: "Retry now" }));
+    const alert = await within(dialog).findByRole("alert");
+    expect(alert.textContent).toBe(`job ${failed.jobId} failed with Twilio error 21211, which no retry fixes`);
+    const [call] = api.callsTo("retry-job");
+    expect(call?.body).toEqual({ workspaceId: "ws_demo", jobId: failed.jobId });
+    expect(call?.headers.get("Idempotency-Key")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(screen.getByRole("dialog", { name: "Send this message again?" })).toBe(dialog);
+  });
+
+  it("retries after confirmation, shows the message pending again, and offers Cancel instead", async () => {
+    let current = failed;
+    fakeApi({
+      workspaces: () => ({ data: { workspaces: [demoWorkspace] } }),
+      "job-status": () => ({ data: current }),
+      "job-events": () => ({ data: { jobId: current.jobId, kind: "job", events: [], truncated: false } }),
+      "retry-job": () => {
+        current = { ...current, status: "retrying", statusReason: "manual_retry", attempts: 0, nextAttemptTime: "2026-11-30T17:04:00+10:00",
+          updatedTime: "2026-11-30T17:04:00+10:00" };
+        return { data: { jobId: current.jobId, status: "retrying", nextAttemptTime: "2026-11-30T17:04:00+10:00", expiresTime: null } };
+      },
+    });
+    renderDashboard(`/w/ws_demo/messages/${current.jobId}`);
+    fireEvent.click(await screen.findByRole("button", { name: "Retry message" }));
+    fireEvent.click(within(screen.getByRole("dialog")).getByRole("button", { name: "Retry now" }));
+    await waitFor(() => expect(screen.getByText("manual_retry")).toBeTruthy());
+    expect(screen.queryByRole("button", { name: "Retry message" })).toBeNull();
+    expect(screen.getByRole("button", { name: "Cancel message" })).toBeTruthy();
+  });
+
+  it("an expired message is retried with a new expiry", async () => {
+    const expired = { ...failed, statusReason: "expired", lastError: { code: "expired", message: "the message expired" } };
+    const api = fakeApi({
+      workspaces: () => ({ data: { workspaces: [demoWorkspace] } }),
+      "job-status": () => ({ data: expired }),
+      "job-events": () => ({ data: { jobId: expired.jobId, kind: "job", events: [], truncated: false } }),
+      "retry-job": () => ({ data: { jobId: expired.jobId, status: "retrying", nextAttemptTime: null, expiresTime: null } }),
+    });
+    renderDashboard(`/w/ws_demo/messages/${expired.jobId}`);
+    fireEvent.click(await screen.findByRole("button", { name: "Retry message" }));
+    const dialog = screen.getByRole("dialog", { name: "Send this message again?" });
+    expect(within(dialog).getByText(/valid for one more hour/)).toBeTruthy();
+    fireEvent.click(within(dialog).getByRole("button", { name: "Retry now" }));
+    await waitFor(() => expect(api.callsTo("retry-job")).toHaveLength(1));
+    expect(api.callsTo("retry-job")[0]?.body).toEqual({ workspaceId: "ws_demo", jobId: expired.jobId, validFor: 3600 });
+  });
+
+  it("a batch with failed messages offers Retry after confirmation, then shows the refreshed counts", async () => {
+    let counts: BatchStatusResult["counts"] = { scheduled: 0, queued: 0, processing: 0, retrying: 0, completed: 3, failed: 2, cancelled: 0 };
+    const api = fakeApi({
+      workspaces: () => ({ data: { workspaces: [demoWorkspace] } }),
+      "batch-status": () => ({ data: {
+        batchId: "batch_abc", workspaceId: "ws_demo", createdTime: "2026-11-30T10:00:00+10:00", createdBy: null,
+        scheduledTime: "2026-11-30T10:00:00+10:00", template: null, metadata: {}, accepted: 5, rejected: 0, total: 5,
+        counts, messageStatuses: { delivered: 3, none: 2 },
+      } }),
+      "retry-job": () => {
+        counts = { ...counts, failed: 0, retrying: 2 };
+        return { data: { jobId: "batch_abc", status: "retrying", nextAttemptTime: null, expiresTime: null, retried: 2, skipped: 0 } };
+      },
+    });
+    renderDashboard("/w/ws_demo/bulk/batch_abc");
+    fireEvent.click(await screen.findByRole("button", { name: "Retry failed messages" }));
+    const dialog = screen.getByRole("dialog", { name: "Retry the 2 failed messages of this batch?" });
+    fireEvent.click(within(dialog).getByRole("button", { name: "Retry them" }));
+    await waitFor(() => expect(screen.queryByRole("button", { name: "Retry failed messages" })).toBeNull());
+    expect(api.callsTo("retry-job")[0]?.body).toEqual({ workspaceId: "ws_demo", jobId: "batch_abc" });
+    expect(screen.getByRole("button", { name: "Cancel pending messages" })).toBeTruthy();
+  });
+
+  it("a viewer gets no Retry button on a failed message", async () => {
+    fakeApi({
+      workspaces: () => ({ data: { workspaces: [viewerWorkspace] } }),
+      "job-status": () => ({ data: failed }),
+      "job-events": () => ({ data: { jobId: failed.jobId, kind: "job", events: [], truncated: false } }),
+    });
+    renderDashboard(`/w/ws_demo/messages/${failed.jobId}`);
+    await screen.findByText(failed.to, { selector: "dd" });
+    expect(screen.queryByRole("button", { name: "Retry message" })).toBeNull();
   });
 });
 

@@ -90,6 +90,10 @@ export const viewerWorkspace: WorkspaceView = { ...demoWorkspace, role: "viewer"
 
 let jobSeq = 0;
 
+/** The policy a job of ws_demo records by default (the legacy columns: 3 retries, 30 s doubling to 1 h). */
+const defaultRule = { maxAttempts: 4, backoff: "exponential", baseSeconds: 30, maxSeconds: 3600, jitter: true } as const;
+export const defaultRetryPolicy = { rateLimited: defaultRule, serverError: defaultRule, carrier: defaultRule };
+
 /** A job as GET jobs / job-status show it. */
 export function job(fields: Partial<JobView> = {}): JobView {
   jobSeq += 1;
@@ -117,6 +121,8 @@ export function job(fields: Partial<JobView> = {}): JobView {
     attempts: 0,
     maxAttempts: 4,
     nextAttemptTime: "2026-11-30T17:03:21+10:00",
+    expiresTime: null,
+    retryPolicy: defaultRetryPolicy,
     lastError: null,
     createdTime: "2026-11-30T17:03:21+10:00",
     updatedTime: "2026-11-30T17:03:21+10:00",
@@ -149,6 +155,8 @@ export function schedule(fields: Partial<ScheduleView> = {}): ScheduleView {
     segments: 1,
     mediaUrls: [],
     metadata: {},
+    retryPolicy: null,
+    validFor: null,
     createdTime: "2026-11-30T17:03:21+10:00",
     updatedTime: "2026-11-30T17:03:21+10:00",
     ...fields,

@@ -48,6 +48,8 @@ export const scheduleBulk: RouteHandler<"schedule-bulk"> = async ({ input, sql, 
       metadata: input.metadata ?? {},
       rejected: refused.length,
       recipients: prepared,
+      retryPolicy: input.retryPolicy ?? null,
+      expiry: { validFor: input.validFor ?? null, expiresAt: input.expiresAt ?? null },
     });
     return {
       batchId: batch.batch_id,

@@ -50,7 +50,9 @@ export const scheduleRecurring: RouteHandler<"schedule-recurring"> = async ({ in
         p_template_version => ${content.template?.version ?? null}::integer,
         p_template_variables => ${content.template === null ? null : tx.json(content.template.variables)}::jsonb,
         p_encoding => ${content.encoding},
-        p_segments => ${content.segments}
+        p_segments => ${content.segments},
+        p_retry_policy => ${input.retryPolicy === undefined ? null : tx.json(input.retryPolicy as postgres.JSONValue)}::jsonb,
+        p_valid_for_seconds => ${input.validFor ?? null}::integer
       )`;
     if (schedule === undefined) throw new Error("private.create_recurring_schedule returned no row");
     const time = (date: Date) => formatInTimeZone(date, schedule.timezone);
