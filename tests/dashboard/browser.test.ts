@@ -298,7 +298,7 @@ describe("the dashboard in Chromium", () => {
     await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Analytics" }).click();
     await page.getByRole("heading", { name: "Analytics", level: 1 }).waitFor();
     await page.getByLabel("Period").selectOption("24h");
-    await page.getByLabel("Per").selectOption("hour");
+    await page.getByLabel("Buckets").selectOption("hour");
     await page.waitForURL(/\?range=24h&granularity=hour$/);
     const totals = page.getByTestId("analytics-totals");
     await totals.waitFor();

@@ -40,10 +40,10 @@ function Controls({ controls, onChange }: { controls: AnalyticsControls; onChang
         </select>
       </label>
       <label className="field">
-        <span>Per</span>
+        <span>Buckets</span>
         <select value={controls.granularity} onChange={(e) => onChange({ ...controls, granularity: e.target.value === "hour" ? "hour" : "day" })}>
-          <option value="day">Day</option>
-          <option value="hour">Hour</option>
+          <option value="day">Days</option>
+          <option value="hour">Hours</option>
         </select>
       </label>
       <label className="field">

@@ -111,7 +111,7 @@ describe("Analytics page", () => {
     ]);
     expect(within(groups).getByRole("rowheader", { name: "+15005550006" })).toBeTruthy();
 
-    fireEvent.change(screen.getByLabelText("Per"), { target: { value: "day" } });
+    fireEvent.change(screen.getByLabelText("Buckets"), { target: { value: "day" } });
     await waitFor(() => expect(window.location.search).toBe("?range=30d&granularity=day&group=sender"));
     await waitFor(() => expect(api.callsTo("analytics").at(-1)?.query.get("granularity")).toBe("day"));
   });
