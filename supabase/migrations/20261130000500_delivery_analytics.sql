@@ -436,30 +436,10 @@ as $$
   order by 1
 $$;
 
--- A rollup hour's bucket: itself, or the workspace's local day it starts in.
-create function private.analytics_bucket_of(p_hour timestamptz, p_unit text, p_timezone text)
-returns timestamptz
-language sql
-immutable
-parallel safe
-set search_path = ''
-as $$
-  select case when p_unit = 'hour' then p_hour else pg_catalog.date_trunc('day', p_hour, p_timezone) end
-$$;
-
--- A row's group: its sender, template, batch or schedule, or '' when not grouped.
-create function private.analytics_group_of(p_group text, p_sender text, p_template_id text, p_batch_id text, p_schedule_id text)
-returns text
-language sql
-immutable
-parallel safe
-set search_path = ''
-as $$
-  select case p_group when 'sender' then p_sender when 'template' then p_template_id
-                      when 'batch' then p_batch_id when 'schedule' then p_schedule_id else '' end
-$$;
-
 -- Reading, each in one statement: the rollup plus the deltas not folded yet, hours in [p_first, p_end).
+-- A row's bucket is its hour, or the workspace's local day the hour starts in; its group is its
+-- sender, template, batch or schedule ('' when not grouped). Both inline (CASE expressions): as
+-- helper functions (not inlinable, having a search_path) they were most of a month's read.
 create function private.delivery_stats_of(p_workspace_id text, p_first timestamptz, p_end timestamptz,
   p_unit text, p_timezone text, p_group text)
 returns table (bucket timestamptz, group_key text, error_code text, currency text, attempted bigint, sent bigint,
@@ -473,8 +453,9 @@ set search_path = ''
 -- read itself (tens of milliseconds): never worth it for these small aggregates.
 set jit = off
 as $$
-  select private.analytics_bucket_of(a.hour, p_unit, p_timezone),
-         private.analytics_group_of(p_group, a.sender, a.template_id, a.batch_id, a.schedule_id),
+  select case when p_unit = 'hour' then a.hour else pg_catalog.date_trunc('day', a.hour, p_timezone) end,
+         case p_group when 'sender' then a.sender when 'template' then a.template_id
+                      when 'batch' then a.batch_id when 'schedule' then a.schedule_id else '' end,
          a.error_code, a.currency, sum(a.attempted), sum(a.sent), sum(a.delivered), sum(a.undelivered),
          sum(a.failed_ours), sum(a.failed_twilio), sum(a.cancelled), sum(a.segments), sum(a.segments_ucs2),
          sum(a.cost), max(a.lag_max_ms)
@@ -505,8 +486,9 @@ set search_path = ''
 -- read itself (tens of milliseconds): never worth it for these small aggregates.
 set jit = off
 as $$
-  select private.analytics_bucket_of(a.hour, p_unit, p_timezone),
-         private.analytics_group_of(p_group, a.sender, a.template_id, a.batch_id, a.schedule_id),
+  select case when p_unit = 'hour' then a.hour else pg_catalog.date_trunc('day', a.hour, p_timezone) end,
+         case p_group when 'sender' then a.sender when 'template' then a.template_id
+                      when 'batch' then a.batch_id when 'schedule' then a.schedule_id else '' end,
          a.metric, a.bucket, sum(a.count)
   from (
     select x.hour, x.sender, x.template_id, x.batch_id, x.schedule_id, x.metric, x.bucket, x.count
@@ -539,9 +521,11 @@ set search_path = ''
 -- read itself (tens of milliseconds): never worth it for these small aggregates.
 set jit = off
 as $$
-  select private.analytics_bucket_of(pg_catalog.date_trunc('hour', j.completed_at, 'UTC'), p_unit, p_timezone),
-         private.analytics_group_of(p_group, j.from_number, coalesce(j.template_id, ''), coalesce(j.batch_id, ''),
-                                    coalesce(j.recurring_schedule_id, '')),
+  select case when p_unit = 'hour' then pg_catalog.date_trunc('hour', j.completed_at, 'UTC')
+              else pg_catalog.date_trunc('day', pg_catalog.date_trunc('hour', j.completed_at, 'UTC'), p_timezone) end,
+         case p_group when 'sender' then j.from_number when 'template' then coalesce(j.template_id, '')
+                      when 'batch' then coalesce(j.batch_id, '') when 'schedule' then coalesce(j.recurring_schedule_id, '')
+                      else '' end,
          pg_catalog.count(*)
   from public.scheduled_sms_jobs j
   where j.workspace_id = p_workspace_id and j.status = 'completed'
@@ -564,7 +548,9 @@ set search_path = ''
 -- read itself (tens of milliseconds): never worth it for these small aggregates.
 set jit = off
 as $$
-  select private.analytics_bucket_of(pg_catalog.date_trunc('hour', o.created_at, 'UTC'), p_unit, p_timezone), pg_catalog.count(*)
+  select case when p_unit = 'hour' then pg_catalog.date_trunc('hour', o.created_at, 'UTC')
+              else pg_catalog.date_trunc('day', pg_catalog.date_trunc('hour', o.created_at, 'UTC'), p_timezone) end,
+         pg_catalog.count(*)
   from public.sms_opt_outs o
   where o.workspace_id = p_workspace_id and o.created_at >= p_first and o.created_at < p_end
   group by 1
