@@ -31,6 +31,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await api.stop();
+  // The workspace goes with everything in it (jobs, events, rollup, members), so later files see
+  // the seeded workspaces only.
+  await sql`delete from public.workspaces where id = ${workspaceId}`;
   await sql.end();
 });
 
