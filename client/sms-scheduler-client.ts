@@ -84,6 +84,8 @@ export interface SmsSchedulerClient {
   jobEvents(query: ApiRequest<"job-events">): Promise<ApiData<"job-events">>;
   /** A workspace's monitoring overview. */
   stats(query: ApiRequest<"stats">): Promise<ApiData<"stats">>;
+  /** Delivery analytics of a period, by hour or local day, optionally per sender, template, batch or schedule. */
+  analytics(query: ApiRequest<"analytics">): Promise<ApiData<"analytics">>;
   /** The signed-in user's workspaces, with its role in each. */
   workspaces(): Promise<ApiData<"workspaces">>;
   /** A message template (Liquid merge fields), version 1. */
@@ -145,6 +147,7 @@ export function createSmsSchedulerClient(supabase: SupabaseClient, functionName 
     listJobs: (query) => invoke("jobs", "GET", query),
     jobEvents: (query) => invoke("job-events", "GET", query),
     stats: (query) => invoke("stats", "GET", query),
+    analytics: (query) => invoke("analytics", "GET", query),
     workspaces: () => invoke("workspaces", "GET", {}),
     createTemplate: (request, options) => invoke("create-template", "POST", request, options),
     updateTemplate: (request, options) => invoke("update-template", "POST", request, options),

@@ -57,6 +57,7 @@ export async function deliverClaimedJob(job: ClaimedJob, deps: DeliveryDeps): Pr
   }
 
   await store.complete(job.id, workerId, accepted.sid, accepted.status, accepted.numSegments);
+  if (accepted.price !== null) await store.recordPrice(job.id, accepted.sid, accepted.price.amount, accepted.price.unit);
   return { jobId: job.id, outcome: "completed", twilioSid: accepted.sid };
 }
 

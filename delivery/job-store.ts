@@ -129,6 +129,13 @@ export class JobStore {
       select 1 from private.fail_job(${jobId}, ${worker}, ${errorCode}, ${errorMessage}, ${reason})`);
   }
 
+  /** Twilio's price of a sent message, once (private.record_message_price); a malformed one is ignored. */
+  async recordPrice(jobId: string, twilioSid: string, amount: string, unit: string): Promise<void> {
+    if (!/^-?\d{1,6}(\.\d{1,10})?$/.test(amount) || !/^[A-Z]{3}$/.test(unit)) return;
+    await this.resilient(() => this.sql`
+      select private.record_message_price(${jobId}, ${twilioSid}, ${amount}::numeric, ${unit})`);
+  }
+
   async recordOptOut(workspaceId: string, phone: string, source: string): Promise<void> {
     await this.resilient(() => this.sql`select private.record_opt_out(${workspaceId}, ${phone}, ${source})`);
   }

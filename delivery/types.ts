@@ -38,6 +38,8 @@ export interface AcceptedMessage {
   status: string;
   /** The segments Twilio counted (num_segments); null when it did not say yet (0 for a Messaging Service send). */
   numSegments: number | null;
+  /** Twilio's price (negative: a charge) and currency when the answer carries one; usually null at "queued". */
+  price: { amount: string; unit: string } | null;
 }
 
 /** Sends one message; throws SendError when the provider refuses or does not answer. */

@@ -19,11 +19,14 @@ export async function insertDueJobs(stack: BenchStack, count: number, at: string
 }
 
 export async function measureDispatch(stack: BenchStack, messages: number, runners: number,
-  simulatorLatencyMs: number, options: { statisticsUpkeep?: boolean } = {}): Promise<DispatchResult> {
+  simulatorLatencyMs: number, options: { statisticsUpkeep?: boolean; analyticsUpkeep?: boolean } = {}): Promise<DispatchResult> {
   await stack.clearJobs();
   stack.simulator.configure({ latencyMs: simulatorLatencyMs });
   const upkeepOff = options.statisticsUpkeep === false;
   if (upkeepOff) await stack.sql`alter table public.sms_job_events disable trigger sms_job_events_add_statistics`;
+  // The delivery analytics' rollup upkeep (20261130000500_delivery_analytics.sql), measured apart.
+  const analyticsOff = options.analyticsUpkeep === false;
+  if (analyticsOff) await stack.sql`alter table public.sms_job_events disable trigger sms_job_events_add_delivery_statistics`;
   const processes = await stack.startRunners(runners);
   try {
     // The clock starts once all messages are due and committed: this measures sending, not inserting.
@@ -39,5 +42,6 @@ export async function measureDispatch(stack: BenchStack, messages: number, runne
     await stack.stopRunners(processes);
     stack.simulator.configure({ latencyMs: 0 });
     if (upkeepOff) await stack.sql`alter table public.sms_job_events enable trigger sms_job_events_add_statistics`;
+    if (analyticsOff) await stack.sql`alter table public.sms_job_events enable trigger sms_job_events_add_delivery_statistics`;
   }
 }

@@ -1,8 +1,9 @@
 // What the dashboard reads, on a workspace with a million jobs: GET stats (from the rollups), the
-// first page of GET jobs, a status-filtered page and a recipient search, each over real HTTP
-// through the Deno functions server. The workspace is loaded in bulk with triggers off (as a
-// restore would), its statistics rebuilt from the tables, then a few thousand ordinary sends go
-// through the normal path so unfolded deltas are read too.
+// first page of GET jobs, a status-filtered page, a recipient search and GET analytics (30 days by
+// day, grouped by sender, 92 days by hour), each over real HTTP through the Deno functions server.
+// The workspace is loaded in bulk with triggers off (as a restore would), its statistics and
+// analytics rebuilt from the tables, then a few thousand ordinary sends go through the normal path
+// so unfolded deltas are read too.
 import { signUserToken } from "../../dev/access-token.ts";
 import { startFunctionsServer } from "../../dev/functions-process.ts";
 import { localAuth } from "../../dev/local-env.ts";
@@ -32,7 +33,7 @@ async function loadWorkspace(stack: BenchStack, jobs: number): Promise<number> {
   const { sql } = stack;
   await sql`insert into public.workspaces (id, name) values (${workspaceId}, 'Bench at scale')`;
   await sql`insert into public.workspace_members (workspace_id, user_id, role) values (${workspaceId}, ${owner}, 'owner')`;
-  await sql`insert into public.workspace_senders (sender, workspace_id) values ('+15005550123', ${workspaceId})`;
+  await sql`insert into public.workspace_senders (sender, workspace_id) values ('+15005550123', ${workspaceId}), ('+15005550124', ${workspaceId})`;
   await sql`update public.workspace_settings set timezone = 'Australia/Brisbane', default_sender = '+15005550123'
             where workspace_id = ${workspaceId}`;
   await sql.begin(async (tx) => {
@@ -41,13 +42,16 @@ async function loadWorkspace(stack: BenchStack, jobs: number): Promise<number> {
     await tx`
       insert into public.scheduled_sms_jobs
         (id, workspace_id, to_phone, from_number, body, scheduled_time, status, status_reason, attempts, max_attempts,
-         next_attempt_at, last_error_code, last_error_message, twilio_sid, message_status, created_at, updated_at, completed_at)
-      select 'job_' || md5(g::text), ${workspaceId}, '+614' || lpad((g % 50000)::text, 8, '0'), '+15005550123',
+         next_attempt_at, last_error_code, last_error_message, twilio_sid, message_status, created_at, updated_at, completed_at,
+         encoding, segments)
+      select 'job_' || md5(g::text), ${workspaceId}, '+614' || lpad((g % 50000)::text, 8, '0'),
+             case when g % 4 = 0 then '+15005550124' else '+15005550123' end,
              'Reminder ' || g, t.at, s.status::public.sms_job_status, s.reason, s.attempts, 4, t.at,
              s.error_code, s.error_message,
              case when s.status = 'completed' then 'SM' || md5(g::text) end,
              case when s.status = 'completed' then case when g % 20 = 0 then 'undelivered' else 'delivered' end end,
-             t.at, t.at, case when s.status = 'completed' then t.at + interval '1 second' end
+             t.at, t.at, case when s.status = 'completed' then t.at + interval '1 second' end,
+             case when g % 7 = 0 then 'UCS-2' else 'GSM-7' end, 1 + (g % 3 = 0)::integer
       from generate_series(1, ${jobs}) g
       cross join lateral (select case when g % 50 = 0 then now() + (g % 1000) * interval '1 hour'
                                       else now() - (g::float8 / ${jobs}) * interval '90 days' end as at) t
@@ -72,11 +76,14 @@ async function loadWorkspace(stack: BenchStack, jobs: number): Promise<number> {
          jsonb_build_object('twilio_sid', j.twilio_sid), 200, j.status in ('completed', 'failed')),
         ('cancelled', 'queued', 'cancelled', 0, null, null, '{}'::jsonb, 5, j.status = 'cancelled'),
         ('message_status', 'completed', 'completed', 1, case when j.message_status = 'undelivered' then '30003' end, null,
-         jsonb_build_object('from', 'queued', 'to', j.message_status), 3000, j.message_status is not null)
+         jsonb_build_object('from', 'queued', 'to', j.message_status), 3000, j.message_status is not null),
+        ('price_reported', 'completed', 'completed', 1, null, null,
+         jsonb_build_object('price', -0.0079 * j.segments, 'price_unit', 'USD'), 3001, j.message_status is not null)
       ) e (event_type, from_status, to_status, attempt, error_code, error_message, details, offset_ms, wanted)
       where j.workspace_id = ${workspaceId} and e.wanted`;
   });
   await sql`select private.rebuild_job_statistics()`;
+  await sql`select private.rebuild_delivery_statistics()`;
   await sql`analyze public.scheduled_sms_jobs`;
   await sql`analyze public.sms_job_events`;
   const [row] = await sql<{ n: number }[]>`select count(*)::int as n from public.sms_job_events where workspace_id = ${workspaceId}`;
@@ -95,6 +102,16 @@ async function time(url: string, token: string, samples: number): Promise<Omit<T
   durations.sort((a, b) => a - b);
   return { samples, p50Ms: round(percentile(durations, 50), 1), p95Ms: round(percentile(durations, 95), 1),
     maxMs: round(durations.at(-1) ?? 0, 1) };
+}
+
+/** The request the analytics goal is about (issue 13: < 100 ms p50). */
+export const analyticsByDay = "GET analytics (30 days by day)";
+
+/** A period ending now, as a query string. */
+function analyticsQuery(days: number, granularity: "day" | "hour"): string {
+  const to = new Date();
+  const from = new Date(to.getTime() - days * 24 * 60 * 60 * 1000);
+  return new URLSearchParams({ workspaceId, from: from.toISOString(), to: to.toISOString(), granularity }).toString();
 }
 
 export async function measureMonitoringAtScale(stack: BenchStack, jobs: number): Promise<MonitoringAtScaleResult> {
@@ -121,6 +138,9 @@ export async function measureMonitoringAtScale(stack: BenchStack, jobs: number):
       ["GET jobs (first page)", `jobs?workspaceId=${workspaceId}`],
       ["GET jobs?status=failed", `jobs?workspaceId=${workspaceId}&status=failed`],
       ["GET jobs?search=<number prefix>", `jobs?workspaceId=${workspaceId}&search=%2B6140001234`],
+      [analyticsByDay, `analytics?${analyticsQuery(30, "day")}`],
+      ["GET analytics (30 days by day, groupBy=sender)", `analytics?${analyticsQuery(30, "day")}&groupBy=sender`],
+      ["GET analytics (92 days by hour)", `analytics?${analyticsQuery(92, "hour")}`],
     ] as const) {
       requests.push({ request, ...(await time(`${api}/${path}`, token, 50)) });
     }

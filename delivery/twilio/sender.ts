@@ -57,7 +57,10 @@ export function createTwilioSender(options: TwilioSenderOptions = {}): MessageSe
           ...(message.validityPeriodSeconds === undefined ? {} : { validityPeriod: message.validityPeriodSeconds }),
         });
         const numSegments = Number.parseInt(created.numSegments, 10);
-        return { sid: created.sid, status: created.status, numSegments: numSegments > 0 ? numSegments : null };
+        // A price in the answer is rare (Twilio prices a message once it has left), but recorded when there.
+        const price = created.price !== null && created.price !== undefined && created.price !== "" && created.priceUnit
+          ? { amount: String(created.price), unit: created.priceUnit.toUpperCase() } : null;
+        return { sid: created.sid, status: created.status, numSegments: numSegments > 0 ? numSegments : null, price };
       } catch (error) {
         throw toSendError(error);
       }

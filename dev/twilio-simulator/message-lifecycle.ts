@@ -3,7 +3,7 @@
 // when the message has a StatusCallback URL. Tracks outstanding work so tests can await idle().
 import type { CallbackRecord, CallbackDispatcher } from "./status-callbacks.ts";
 import type { MessageStatus, StoredMessage } from "./message-resource.ts";
-import { apiVersion } from "./message-resource.ts";
+import { apiVersion, priceOf } from "./message-resource.ts";
 import { magicValidSender } from "./magic-test-numbers.ts";
 import { pickDuration, type CallbackSettings, type DeliveryOutcome } from "./simulator-config.ts";
 
@@ -38,6 +38,12 @@ export function callbackParams(message: StoredMessage, status: MessageStatus, er
   };
   if (message.messagingServiceSid !== null) params.MessagingServiceSid = message.messagingServiceSid;
   if (errorCode !== null) params.ErrorCode = String(errorCode);
+  // The price, once known (the message has left Twilio), on a final status's callback.
+  const price = priceOf(message);
+  if (price !== null && (status === "delivered" || status === "undelivered")) {
+    params.Price = price;
+    params.PriceUnit = "USD";
+  }
   return params;
 }
 

@@ -67,6 +67,17 @@ export function messageUri(accountSid: string, sid: string): string {
   return `/${apiVersion}/Accounts/${accountSid}/Messages/${sid}.json`;
 }
 
+/** What the simulator charges per segment, in USD (Twilio's US SMS rate). */
+export const pricePerSegmentUsd = 0.0079;
+
+/**
+ * A message's price as Twilio reports it: negative (a charge), five decimals, once the message has
+ * left Twilio (sent, delivered or undelivered); null before, and for a failed one (not charged).
+ */
+export function priceOf(message: StoredMessage): string | null {
+  return message.dateSent === null ? null : (-pricePerSegmentUsd * message.numSegments).toFixed(5);
+}
+
 /**
  * The JSON Twilio answers for a message. `numSegmentsOverride` exists because Twilio reports
  * num_segments "0" in the create answer of a Messaging Service send (the sender is not chosen yet).
@@ -87,7 +98,7 @@ export function toMessageResource(message: StoredMessage, numSegmentsOverride?: 
     messaging_service_sid: message.messagingServiceSid,
     num_media: String(message.mediaUrls.length),
     num_segments: String(numSegmentsOverride ?? message.numSegments),
-    price: null,
+    price: priceOf(message),
     price_unit: "USD",
     sid: message.sid,
     status: message.status,

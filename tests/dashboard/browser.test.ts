@@ -272,6 +272,78 @@ describe("the dashboard in Chromium", () => {
     await closePage(page);
   }, 60_000);
 
+  it("analytics: the totals grow by a count of the mix's rows, failures carry their code and meaning, cost is Twilio's price", async () => {
+    // The rollup keeps the history of jobs other tests deleted (their events went with them), so the
+    // page is compared with the rows by what a mix adds: totals before, the mix, totals after.
+    const inFlight = async (ids: string[]) => {
+      const [left] = await stack.sql<{ n: number }[]>`
+        select count(*)::int as n from public.scheduled_sms_jobs
+        where workspace_id = 'ws_demo'
+          and (status in ('queued', 'processing', 'retrying')
+               or (id = any (${ids}) and not (status = 'failed' or message_status = 'delivered'))
+               -- a recent send whose final status is still on its way
+               or (status = 'completed' and message_status not in ('delivered', 'undelivered', 'failed')
+                   and updated_at > now() - interval '30 seconds'))`;
+      return left?.n === 0 ? true : undefined;
+    };
+    await waitFor("nothing in flight", () => inFlight([]), 30_000, 250);
+
+    const page = await newPage();
+    await signInAs(page, "owner@demo.test");
+    await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Analytics" }).click();
+    await page.getByRole("heading", { name: "Analytics", level: 1 }).waitFor();
+    await page.getByLabel("Period").selectOption("24h");
+    await page.getByLabel("Buckets").selectOption("hour");
+    await page.waitForURL(/\?range=24h&granularity=hour$/);
+    const totals = page.getByTestId("analytics-totals");
+    await totals.waitFor();
+    await page.locator(".chart canvas").first().waitFor();
+    const figure = async (label: string) =>
+      Number((await totals.locator("div.figure").filter({ has: page.getByText(label, { exact: true }) }).locator("dd strong").textContent())?.trim());
+    const shown = async () => ({
+      sent: await figure("Sent (accepted by Twilio)"), delivered: await figure("Delivered"),
+      failed: await figure("Failed"), cancelled: await figure("Cancelled"),
+    });
+    const before = await shown();
+
+    // A mix: three delivered, two refused by Twilio's magic numbers, one cancelled before its time.
+    const delivered: string[] = [];
+    for (let i = 0; i < 3; i++) delivered.push(await createAs(ownerToken, "send-sms", { to: nextRecipient(), body: `Analytics ${i}` }));
+    const landline = await createAs(ownerToken, "send-sms", { to: "+15005550009", body: "Analytics: landline" }); // 21614
+    const invalid = await createAs(ownerToken, "send-sms", { to: "+15005550001", body: "Analytics: invalid" }); // 21211
+    const later = await createAs(ownerToken, "schedule-delay", { to: nextRecipient(), body: "Analytics: cancelled", delayMinutes: 30 });
+    expect((await stack.api(ownerToken, "POST", "cancel-job", { workspaceId: "ws_demo", jobId: later })).status).toBe(200);
+    const mine = [...delivered, landline, invalid, later];
+    await waitFor("the mix to settle (final delivery statuses, failures) and nothing else in flight",
+      () => inFlight([...delivered, landline, invalid]), 30_000, 250);
+
+    // The mix's rows, counted in the event log.
+    const [counted] = await stack.sql<{ sent: number; delivered: number; failed: number; cancelled: number }[]>`
+      select count(*) filter (where event_type = 'completed')::int as sent,
+             count(*) filter (where event_type = 'message_status' and details ->> 'to' = 'delivered')::int as delivered,
+             count(*) filter (where event_type = 'failed'
+                              or (event_type = 'message_status' and details ->> 'to' = 'failed'))::int as failed,
+             count(*) filter (where event_type = 'cancelled')::int as cancelled
+      from public.sms_job_events where job_id = any (${mine})`;
+    expect(counted).toEqual({ sent: 3, delivered: 3, failed: 2, cancelled: 1 });
+    // The page polls; its totals grow by exactly those rows.
+    await expect.poll(shown, { timeout: 20_000 }).toEqual({
+      sent: before.sent + (counted?.sent ?? 0), delivered: before.delivered + (counted?.delivered ?? 0),
+      failed: before.failed + (counted?.failed ?? 0), cancelled: before.cancelled + (counted?.cancelled ?? 0),
+    });
+
+    await expect.poll(() => page.locator("tr[data-code='21614']").textContent()).toContain("not a mobile number");
+    expect(await page.locator("tr[data-code='21211']").textContent()).toContain("Invalid 'To' phone number");
+    // The simulator reports a price on each delivered message's final callback (USD).
+    expect(await page.getByTestId("analytics-cost").getByRole("row", { name: /USD/ }).textContent()).toMatch(/USD0\.\d{4}/);
+
+    await page.getByLabel("Group by").selectOption("sender");
+    await page.getByTestId("analytics-groups").getByRole("rowheader", { name: "+15005550006" }).waitFor();
+    await expectAccessible(page, "analytics");
+    await screenshot(page, "analytics");
+    await closePage(page);
+  }, 90_000);
+
   it("schedules: shows the next runs, pauses and resumes after confirmation", async () => {
     const to = nextRecipient();
     const scheduleId = await createAs(ownerToken, "schedule-recurring", {

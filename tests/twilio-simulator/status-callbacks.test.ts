@@ -86,6 +86,19 @@ describe("status sequence", () => {
     expect(callbacks.map((c) => [c.params.MessageStatus, c.params.ErrorCode])).toEqual([["queued", undefined], ["failed", "30007"]]);
   });
 
+  it("reports Price and PriceUnit on the final callback of a charged message, as the message resource shows them", async () => {
+    simulator.configure({ deliveryOutcomes: { "+61400000005": { status: "failed", errorCode: 30007 } } });
+    const delivered = await send("+61412345678");
+    await send("+61400000005");
+    const callbacks = await receiver.waitFor(5);
+    await simulator.idle();
+    const final = callbacks.find((c) => c.params.MessageSid === delivered.sid && c.params.MessageStatus === "delivered");
+    expect([final?.params.Price, final?.params.PriceUnit]).toEqual(["-0.00790", "USD"]);
+    expect(callbacks.filter((c) => c.params.MessageStatus !== "delivered").every((c) => c.params.Price === undefined)).toBe(true);
+    const fetched = await clientFor(simulator).messages(delivered.sid).fetch();
+    expect([fetched.price, fetched.priceUnit]).toEqual(["-0.00790", "USD"]);
+  });
+
   it("spaces statuses by the configured delay", async () => {
     simulator.configure({ callbacks: { statusDelayMs: 60 } });
     await send("+61412345678");

@@ -10,6 +10,7 @@ import { useApi } from "./api-context.tsx";
 export const queryKeys = {
   workspaces: () => ["workspaces"] as const,
   stats: (workspaceId: string) => ["stats", workspaceId] as const,
+  analytics: (workspaceId: string, query: unknown) => ["analytics", workspaceId, query] as const,
   item: (workspaceId: string, id: string) => ["item", workspaceId, id] as const,
   events: (workspaceId: string, id: string) => ["events", workspaceId, id] as const,
   /** A list's loaded pages: fetched once, then only patched in place. */
@@ -42,6 +43,18 @@ export function useStats(workspaceId: string) {
     queryKey: queryKeys.stats(workspaceId),
     queryFn: ({ signal }) => api.get("stats", { workspaceId }, signal),
     refetchInterval: interval,
+  });
+}
+
+/** Delivery analytics of a period, polled; the previous figures stay on screen while new controls load. */
+export function useAnalytics(query: ApiRequest<"analytics">) {
+  const api = useApi();
+  const interval = useRefreshInterval();
+  return useQuery({
+    queryKey: queryKeys.analytics(query.workspaceId, query),
+    queryFn: ({ signal }) => api.get("analytics", query, signal),
+    refetchInterval: interval,
+    placeholderData: keepPreviousData,
   });
 }
 

@@ -14,6 +14,7 @@ const titles: Record<string, string> = {
   message_status: "Delivery status",
   duplicate_send: "Sent again after an in-doubt attempt",
   duplicate_message_status: "Status for another send of this message",
+  price_reported: "Price reported by Twilio",
   occurrences_missed: "Occurrences missed",
   occurrence_skipped: "Occurrence skipped",
   paused: "Paused",

@@ -4,6 +4,7 @@ import type { ReactNode } from "react";
 import type { WorkspaceView } from "../../../supabase/functions/_shared/api-types.ts";
 import type { NavEntry } from "../components/shell.tsx";
 import { matchPath } from "../router/router.tsx";
+import { AnalyticsPage } from "./analytics-page.tsx";
 import { BatchPage } from "./batch-page.tsx";
 import { BulkPage } from "./bulk-page.tsx";
 import { DetailPage } from "./detail-page.tsx";
@@ -30,6 +31,7 @@ const workspacePages: readonly WorkspacePage[] = [
   { path: "bulk", nav: "Bulk send", render: (workspace) => <BulkPage workspace={workspace} /> },
   { path: "bulk/:id", render: (workspace, { id = "" }) => <BatchPage key={id} workspace={workspace} batchId={id} /> },
   { path: "templates", nav: "Templates", render: (workspace) => <TemplatesPage workspace={workspace} /> },
+  { path: "analytics", nav: "Analytics", render: (workspace) => <AnalyticsPage workspace={workspace} /> },
   { path: "templates/:id", render: (workspace, { id = "" }) => <TemplateEditorPage key={id} workspace={workspace} id={id} /> },
 ];
 

@@ -10,6 +10,7 @@ export const paths = {
   schedules: (workspaceId: string): string => `${base(workspaceId)}/schedules`,
   templates: (workspaceId: string): string => `${base(workspaceId)}/templates`,
   bulk: (workspaceId: string): string => `${base(workspaceId)}/bulk`,
+  analytics: (workspaceId: string): string => `${base(workspaceId)}/analytics`,
   /** A schedule-bulk batch's progress. */
   batch: (workspaceId: string, batchId: string): string => `${base(workspaceId)}/bulk/${encodeURIComponent(batchId)}`,
   /** A template's editor; "new" for one not created yet. */

@@ -8,17 +8,17 @@ import {
   pauseJobRequestSchema, resumeJobRequestSchema, scheduleDelayRequestSchema, scheduleRecurringRequestSchema,
   scheduleUntilRequestSchema, sendSmsRequestSchema, statsQuerySchema, workspacesQuerySchema,
   archiveTemplateRequestSchema, createTemplateRequestSchema, previewMessageRequestSchema, templatesQuerySchema,
-  updateTemplateRequestSchema, scheduleBulkRequestSchema, batchStatusQuerySchema,
+  updateTemplateRequestSchema, scheduleBulkRequestSchema, batchStatusQuerySchema, analyticsQuerySchema,
   retryJobRequestSchema, retryPolicyQuerySchema, updateRetryPolicyRequestSchema,
 } from "./api-schemas.ts";
 import {
   cancelJobResponseSchema, healthResponseSchema, jobEventsResponseSchema, jobsResponseSchema, jobStatusResponseSchema,
   scheduleRecurringResponseSchema, scheduleResponseSchema, scheduleTransitionResponseSchema, sendSmsResponseSchema,
   statsResponseSchema, workspacesResponseSchema, previewResponseSchema, templateResponseSchema, templatesResponseSchema,
-  scheduleBulkResponseSchema, batchStatusResponseSchema, retryJobResponseSchema, retryPolicyResponseSchema,
+  scheduleBulkResponseSchema, batchStatusResponseSchema, analyticsResponseSchema, retryJobResponseSchema, retryPolicyResponseSchema,
 } from "./api-types.ts";
 import type { ErrorCode } from "./error-codes.ts";
-import { apiLimits } from "./limits.ts";
+import { apiLimits, databaseLimits } from "./limits.ts";
 
 interface ContractFields {
   /** "required": a user's access token or the service-role key; "none": anyone. */
@@ -270,6 +270,22 @@ export const apiRoutes = {
     request: () => statsQuerySchema,
     response: statsResponseSchema,
     responseDescription: "The overview",
+    errors: [...workspaceRoute, "validation_failed"],
+  },
+  "analytics": {
+    method: "GET",
+    auth: "required",
+    summary: "Delivery analytics of a period: volume, delivery rate, failures by code, segments, cost, " +
+      "send lag and delivery latency, opt-outs, by hour or local day, optionally per sender, template, batch or schedule",
+    description: "Read from an hourly rollup the database maintains from the event log, so a period costs the " +
+      "same however many messages it holds. Day buckets run from the workspace's local midnight to the next " +
+      `(23 or 25 hours across a DST change); periods of at most ${apiLimits.analytics_daily_range_max_days} days ` +
+      `by day and ${apiLimits.analytics_hourly_range_max_days} days by hour, within the last ` +
+      `${databaseLimits.analytics_retention_days} days. A period out of bounds answers 400 \`validation_failed\` ` +
+      "naming `from` or `to`.",
+    request: analyticsQuerySchema,
+    response: analyticsResponseSchema,
+    responseDescription: "The figures",
     errors: [...workspaceRoute, "validation_failed"],
   },
   "workspaces": {

@@ -590,6 +590,51 @@ export const jobEventsQuerySchema = jobStatusQuerySchema;
 /** GET stats: the monitoring overview of one workspace. */
 export const statsQuerySchema = z.strictObject({ workspaceId: workspaceIdSchema });
 
+/** What GET analytics may group by: a job's sender, template, schedule-bulk batch or recurring schedule. */
+export const analyticsGroupBySchema = z.enum(["sender", "template", "batch", "schedule"],
+  { error: "must be sender, template, batch or schedule" });
+export type AnalyticsGroupBy = z.output<typeof analyticsGroupBySchema>;
+export const analyticsGranularitySchema = z.enum(["hour", "day"], { error: "must be hour or day" });
+export type AnalyticsGranularity = z.output<typeof analyticsGranularitySchema>;
+
+const dayMs = 24 * 60 * 60 * 1000;
+
+/**
+ * GET analytics: a period [from, to) of one workspace by hour or by the workspace's local day.
+ * Bounded so that one answer stays small and fast (apiLimits.analytics_*), and not older than the
+ * rollup keeps (it would silently answer zeros).
+ */
+export const analyticsQuerySchema = perClock((now) =>
+  z.strictObject({
+    workspaceId: workspaceIdSchema,
+    from: isoDateTimeSchema.meta({ description: "Start of the period (ISO-8601 with offset); its bucket is the first" }),
+    to: isoDateTimeSchema.meta({ description: "End of the period, exclusive (ISO-8601 with offset)" }),
+    granularity: analyticsGranularitySchema.default("day").meta({
+      description: "day (default): the workspace's local days, midnight to midnight (23 or 25 hours across a DST " +
+        `change), at most ${apiLimits.analytics_daily_range_max_days} days; hour: UTC hours, at most ` +
+        `${apiLimits.analytics_hourly_range_max_days} days`,
+    }),
+    groupBy: analyticsGroupBySchema.optional()
+      .meta({ description: "Also answer the totals of each sender, template, batch or recurring schedule" }),
+  }).superRefine((query, ctx) => {
+    const spanMs = query.to.getTime() - query.from.getTime();
+    if (spanMs <= 0) {
+      ctx.addIssue({ code: "custom", path: ["to"], message: "must be after from" });
+      return;
+    }
+    const maxDays = query.granularity === "hour"
+      ? apiLimits.analytics_hourly_range_max_days : apiLimits.analytics_daily_range_max_days;
+    if (spanMs > maxDays * dayMs) {
+      ctx.addIssue({ code: "custom", path: ["to"],
+        message: `must be at most ${maxDays} days after from with granularity ${query.granularity}` });
+    }
+    if (query.from.getTime() < now() - databaseLimits.analytics_retention_days * dayMs) {
+      ctx.addIssue({ code: "custom", path: ["from"],
+        message: `must be within the last ${databaseLimits.analytics_retention_days} days (older figures are not kept)` });
+    }
+  })
+);
+
 /** GET workspaces: the caller's workspaces; no parameters. */
 export const workspacesQuerySchema = z.strictObject({});
 
@@ -689,6 +734,7 @@ export type ResumeJobRequest = z.input<typeof resumeJobRequestSchema>;
 export type JobStatusQuery = z.input<typeof jobStatusQuerySchema>;
 export type JobsQuery = z.input<typeof jobsQuerySchema>;
 export type JobEventsQuery = z.input<typeof jobEventsQuerySchema>;
+export type AnalyticsQuery = z.input<ReturnType<typeof analyticsQuerySchema>>;
 export type CreateTemplateRequest = z.input<typeof createTemplateRequestSchema>;
 export type UpdateTemplateRequest = z.input<typeof updateTemplateRequestSchema>;
 export type PreviewMessageRequest = z.input<typeof previewMessageRequestSchema>;

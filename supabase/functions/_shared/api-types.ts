@@ -353,6 +353,66 @@ export const statsResultSchema = z.strictObject({
 /** GET stats: a workspace's monitoring overview, from incrementally maintained rollups. */
 export type StatsResult = z.output<typeof statsResultSchema>;
 
+const percentileSchema = z.int().min(0).nullable();
+const rateSchema = z.number().min(0).max(1).nullable();
+
+/** The figures of GET analytics, for the whole period, one bucket or one group. */
+export const analyticsFiguresSchema = z.strictObject({
+  attempted: countSchema.meta({ description: "Messages whose sending ended: accepted by Twilio or given up by us (a retried message counts once)" }),
+  sent: countSchema.meta({ description: "Accepted by Twilio" }),
+  delivered: countSchema.meta({ description: "Reported delivered by Twilio" }),
+  undelivered: countSchema.meta({ description: "Reported undelivered by Twilio" }),
+  failed: countSchema.meta({ description: "failedOurs + failedTwilio" }),
+  failedOurs: countSchema.meta({ description: "Given up by us: retries exhausted or a permanent error before Twilio accepted it" }),
+  failedTwilio: countSchema.meta({ description: "Accepted, then reported failed by Twilio" }),
+  cancelled: countSchema,
+  deliveryRate: rateSchema.meta({ description: "delivered / (delivered + undelivered + failed); null when all are 0" }),
+  segments: countSchema.meta({ description: "SMS segments of the messages sent (as counted when they were created)" }),
+  ucs2SegmentShare: rateSchema.meta({ description: "Share of those segments in UCS-2 (non-GSM characters: 70 per segment); null without segments" }),
+  cost: z.array(z.strictObject({
+    currency: z.string().regex(/^[A-Z]{3}$/),
+    amount: z.number().min(0).meta({ description: "Sum of Twilio's prices (as a positive amount)" }),
+  })).meta({ description: "Per currency, where Twilio reported a price (status callback or the send's answer)" }),
+  sendLagMs: z.strictObject({ p50: percentileSchema, p95: percentileSchema, max: percentileSchema }).meta({
+    description: "Scheduled time -> accepted by Twilio: the scheduler's punctuality. Percentiles from log-scale " +
+      "histograms (within 19%, rounded up); max exact. null without sends",
+  }),
+  latencyMs: z.strictObject({ p50: percentileSchema, p95: percentileSchema }).meta({
+    description: "Accepted by Twilio -> reported delivered (within 19%, rounded up); null without deliveries",
+  }),
+  optOuts: countSchema.nullable().meta({ description: "Recipients who opted out in the period; null in groups (not attributable)" }),
+  optOutRate: rateSchema.meta({ description: "optOuts / sent; null without sends or in groups" }),
+  stuck: countSchema.meta({ description: "Accepted more than 24 hours ago and still without a final status from Twilio" }),
+}).meta({ id: "AnalyticsFigures" });
+export type AnalyticsFigures = z.output<typeof analyticsFiguresSchema>;
+
+export const failureByCodeSchema = z.strictObject({
+  code: z.string(),
+  count: z.int().min(1),
+  share: z.number().min(0).max(1).meta({ description: "Of all failures (ours, undelivered, Twilio's failed) in the period or group" }),
+  meaning: z.string().nullable(),
+}).meta({ id: "FailureByCode" });
+
+export const analyticsResultSchema = z.strictObject({
+  workspaceId: workspaceIdSchema,
+  timezone: z.string().meta({ description: "The workspace's timezone: day buckets are its local days" }),
+  granularity: z.enum(["hour", "day"]),
+  from: dateTimeSchema.meta({ description: "Start of the first bucket" }),
+  to: dateTimeSchema.meta({ description: "End of the last bucket (exclusive)" }),
+  totals: analyticsFiguresSchema,
+  buckets: z.array(analyticsFiguresSchema.extend({ time: dateTimeSchema.meta({ description: "Start of the bucket" }) }))
+    .meta({ description: "Every bucket of the period, oldest first, empty ones included" }),
+  failuresByCode: z.array(failureByCodeSchema).meta({ description: "Failures of the period by error code, most first" }),
+  groupBy: z.enum(["sender", "template", "batch", "schedule"]).nullable(),
+  groups: z.array(z.strictObject({
+    key: z.string().nullable().meta({ description: "The sender, template id, batch id or schedule id; null: messages without one" }),
+    totals: analyticsFiguresSchema,
+    failuresByCode: z.array(failureByCodeSchema),
+  })).meta({ description: "With groupBy: each group's totals, most attempted first; empty otherwise" }),
+});
+/** GET analytics: delivery figures of a period, from the hourly rollup. */
+export type AnalyticsResult = z.output<typeof analyticsResultSchema>;
+
 export const templateViewSchema = z.strictObject({
   templateId: z.string(),
   workspaceId: workspaceIdSchema,
@@ -449,6 +509,7 @@ export const healthResponseSchema = successEnvelope(healthResultSchema).meta({ i
 export const workspacesResponseSchema = successEnvelope(workspacesResultSchema).meta({ id: "WorkspacesResponse" });
 export const jobEventsResponseSchema = successEnvelope(jobEventsResultSchema).meta({ id: "JobEventsResponse" });
 export const statsResponseSchema = successEnvelope(statsResultSchema).meta({ id: "StatsResponse" });
+export const analyticsResponseSchema = successEnvelope(analyticsResultSchema).meta({ id: "AnalyticsResponse" });
 export const templateResponseSchema = successEnvelope(templateViewSchema).meta({ id: "TemplateResponse" });
 export const templatesResponseSchema = successEnvelope(templatesResultSchema).meta({ id: "TemplatesResponse" });
 export const previewResponseSchema = successEnvelope(previewResultSchema).meta({ id: "PreviewResponse" });

@@ -53,6 +53,8 @@ export const databaseLimits = {
   expiry_min_seconds: 1,
   /** …and at most 30 days after it. */
   expiry_max_seconds: 30 * 24 * 60 * 60,
+  /** Days of the delivery analytics' hourly rollup kept (pg_cron drops older hours). */
+  analytics_retention_days: 400,
 } as const;
 
 export type DatabaseLimitName = keyof typeof databaseLimits;
@@ -99,4 +101,8 @@ export const apiLimits = {
   bulk_request_body_max_bytes: 5 * 1024 * 1024,
   /** Retry-After of a 409 idempotency_request_in_progress: the first request usually ends well within a second. */
   idempotency_retry_after_seconds: 1,
+  /** The longest period GET analytics covers by hour (2,208 buckets at most). */
+  analytics_hourly_range_max_days: 92,
+  /** The longest period GET analytics covers by day: all the rollup keeps. */
+  analytics_daily_range_max_days: databaseLimits.analytics_retention_days,
 } as const;

@@ -11,6 +11,7 @@ import type { Database } from "./database.ts";
 import { type Answer, parseJsonBytes, parseWith, queryOf, readJsonBody, readJsonBodyBytes, successAnswer } from "./http.ts";
 import { answerOnce, idempotencyKeyOf } from "./idempotency.ts";
 import type { AuthenticatedContext, PublicContext, Route, RouteHandler } from "./route.ts";
+import { analytics } from "./routes/analytics.ts";
 import { archiveTemplate } from "./routes/archive-template.ts";
 import { batchStatus } from "./routes/batch-status.ts";
 import { cancelJob } from "./routes/cancel-job.ts";
@@ -52,6 +53,7 @@ const handlers: { [N in ApiRouteName]: RouteHandler<N> } = {
   "jobs": jobs,
   "job-events": jobEvents,
   "stats": stats,
+  "analytics": analytics,
   "workspaces": workspaces,
   "create-template": createTemplate,
   "update-template": updateTemplate,

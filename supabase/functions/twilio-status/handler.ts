@@ -52,9 +52,16 @@ export function createTwilioStatusHandler(deps: TwilioStatusDeps): (request: Req
     // Twilio's segment count, where a callback carries it (0 or anything else unreadable: not known).
     const numSegments = typeof params.NumSegments === "string" && /^[1-9][0-9]{0,3}$/.test(params.NumSegments)
       ? Number(params.NumSegments) : null;
+    // Twilio's price (negative: a charge) and its currency, where a callback carries them.
+    const price = typeof params.Price === "string" && /^-?\d{1,6}(\.\d{1,10})?$/.test(params.Price) ? params.Price : null;
+    const priceUnit = typeof params.PriceUnit === "string" && /^[A-Za-z]{3}$/.test(params.PriceUnit)
+      ? params.PriceUnit.toUpperCase() : null;
     try {
       await deps.sql`
         select private.record_message_status(${jobId}, ${sid}, ${status}, ${errorCode}, ${errorMessage}, ${numSegments}::integer)`;
+      if (price !== null && priceUnit !== null) {
+        await deps.sql`select private.record_message_price(${jobId}, ${sid}, ${price}::numeric, ${priceUnit})`;
+      }
     } catch (error) {
       // An unknown status is Twilio's news, not our failure: acknowledge so Twilio does not retry.
       if ((error as { hint?: string }).hint === "invalid_argument") return reply(200, "ignored unknown status");

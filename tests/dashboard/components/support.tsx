@@ -4,7 +4,13 @@ import { act, cleanup, render, type RenderResult } from "@testing-library/react"
 import { afterEach, beforeEach, vi } from "vitest";
 
 // jsdom has no canvas: the uPlot chart is checked in real Chromium (tests/dashboard/browser.test.ts).
-vi.mock("../../../dashboard/src/components/activity-chart.tsx", () => ({ ActivityChart: () => null }));
+vi.mock("../../../dashboard/src/components/activity-chart.tsx", () => ({
+  ActivityChart: () => null, seriesColours: { sent: "#2563eb", delivered: "#15803d", failed: "#b91c1c" },
+}));
+// The Analytics page's charts: their captions (the words a screen reader gets) are checked here.
+vi.mock("../../../dashboard/src/components/analytics-chart.tsx", () => ({
+  TimeChart: ({ caption }: { caption: string }) => <figure><figcaption>{caption}</figcaption></figure>,
+}));
 import type { ApiData } from "../../../supabase/functions/_shared/api-routes.ts";
 import type { JobView, ScheduleView, StatsResult, WorkspaceView } from "../../../supabase/functions/_shared/api-types.ts";
 import { Dashboard } from "../../../dashboard/src/app.tsx";
