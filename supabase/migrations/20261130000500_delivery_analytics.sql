@@ -216,7 +216,9 @@ begin
            case when e.event_type = 'failed' or e.details ->> 'to' in ('undelivered', 'failed')
                 then coalesce(e.error_code, 'unknown') else '' end as error_code,
            case when e.event_type = 'price_reported' then e.details ->> 'price_unit' else '' end as currency,
-           (e.event_type in ('completed', 'failed'))::integer as attempted,
+           -- A hand-off to Twilio that ended: accepted, or failed (a manual retry is a new attempt);
+           -- an expiry ('expired', 20261130000600) is a failure that never reached Twilio.
+           (e.event_type = 'completed' or (e.event_type = 'failed' and e.error_code is distinct from 'expired'))::integer as attempted,
            (e.event_type = 'completed')::integer as sent,
            (coalesce(e.details ->> 'to', '') = 'delivered')::integer as delivered,
            (coalesce(e.details ->> 'to', '') = 'undelivered')::integer as undelivered,
@@ -340,7 +342,9 @@ begin
            case when e.event_type = 'failed' or e.details ->> 'to' in ('undelivered', 'failed')
                 then coalesce(e.error_code, 'unknown') else '' end as error_code,
            case when e.event_type = 'price_reported' then e.details ->> 'price_unit' else '' end as currency,
-           (e.event_type in ('completed', 'failed'))::integer as attempted,
+           -- A hand-off to Twilio that ended: accepted, or failed (a manual retry is a new attempt);
+           -- an expiry ('expired', 20261130000600) is a failure that never reached Twilio.
+           (e.event_type = 'completed' or (e.event_type = 'failed' and e.error_code is distinct from 'expired'))::integer as attempted,
            (e.event_type = 'completed')::integer as sent,
            (coalesce(e.details ->> 'to', '') = 'delivered')::integer as delivered,
            (coalesce(e.details ->> 'to', '') = 'undelivered')::integer as undelivered,

@@ -87,7 +87,8 @@ async function countedFromTables(from: Date, to: Date) {
            count(*) filter (where e.event_type = 'message_status' and e.details ->> 'to' = 'undelivered')::int as undelivered,
            count(*) filter (where e.event_type = 'message_status' and e.details ->> 'to' = 'failed')::int as failed_twilio,
            count(*) filter (where e.event_type = 'cancelled')::int as cancelled,
-           count(distinct e.job_id) filter (where e.event_type in ('completed', 'failed'))::int as attempted,
+           count(*) filter (where e.event_type = 'completed'
+                              or (e.event_type = 'failed' and e.error_code is distinct from 'expired'))::int as attempted,
            coalesce(sum(j.segments) filter (where e.event_type = 'completed'), 0)::int as segments,
            coalesce(sum(j.segments) filter (where e.event_type = 'completed' and j.encoding = 'UCS-2'), 0)::int as ucs2
     from public.sms_job_events e join public.scheduled_sms_jobs j on j.id = e.job_id
@@ -218,6 +219,39 @@ describe("GET analytics: a mixed workload", () => {
     expect([stranger.status, stranger.body.error?.code]).toEqual([403, "forbidden"]);
     const anonymous = await call(base, "analytics", { token: null, query });
     expect(anonymous.status).toBe(401);
+  });
+});
+
+describe("GET analytics: expired and manually retried messages", () => {
+  it("counts an expiry as a failure never attempted, and a manual retry as a new attempt", async () => {
+    const window = { from: new Date(Date.now() - 2 * hourMs).toISOString(), to: new Date(Date.now() + hourMs).toISOString(), granularity: "hour" };
+    const before = await analytics(window);
+
+    const expired = await send("+61412300011", "Expired before it could go", { validFor: 3600 });
+    await sql.begin(async (tx) => {
+      await tx`set local session_replication_role = replica`;
+      await tx`update public.scheduled_sms_jobs set expires_at = now() - interval '1 second' where id = ${expired}`;
+    });
+    await sql`select private.expire_pending_jobs()`;
+    const retried = await send("+61412300012", "Failed, retried by hand, delivered");
+    await failOurs(retried, "30008");
+    await sql`select private.manual_retry_job(${retried})`;
+    await accept(retried);
+    await callback(retried, "delivered");
+
+    const after = await analytics(window);
+    const counted = await countedFromTables(new Date(Date.parse(after.from)), new Date(Date.parse(after.to)));
+    expect({ attempted: after.totals.attempted, sent: after.totals.sent, failedOurs: after.totals.failedOurs, delivered: after.totals.delivered })
+      .toEqual({ attempted: counted.attempted, sent: counted.sent, failedOurs: counted.failed_ours, delivered: counted.delivered });
+    expect({
+      attempted: after.totals.attempted - before.totals.attempted,
+      sent: after.totals.sent - before.totals.sent,
+      delivered: after.totals.delivered - before.totals.delivered,
+      failedOurs: after.totals.failedOurs - before.totals.failedOurs,
+    }).toEqual({ attempted: 2, sent: 1, delivered: 1, failedOurs: 2 });
+    expect(after.failuresByCode.find((f) => f.code === "expired")).toMatchObject({
+      count: 1, meaning: expect.stringMatching(/expired .* before it could be handed to Twilio/),
+    });
   });
 });
 

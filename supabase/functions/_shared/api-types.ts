@@ -358,7 +358,7 @@ const rateSchema = z.number().min(0).max(1).nullable();
 
 /** The figures of GET analytics, for the whole period, one bucket or one group. */
 export const analyticsFiguresSchema = z.strictObject({
-  attempted: countSchema.meta({ description: "Messages whose sending ended: accepted by Twilio or given up by us (a retried message counts once)" }),
+  attempted: countSchema.meta({ description: "Sends that ended: accepted by Twilio or given up by us (automatic retries count once; a manual retry-job is a new attempt; an expiry is a failure, not an attempt)" }),
   sent: countSchema.meta({ description: "Accepted by Twilio" }),
   delivered: countSchema.meta({ description: "Reported delivered by Twilio" }),
   undelivered: countSchema.meta({ description: "Reported undelivered by Twilio" }),
