@@ -4,6 +4,7 @@
 // The workspace is loaded in bulk with triggers off (as a restore would), its statistics and
 // analytics rebuilt from the tables, then a few thousand ordinary sends go through the normal path
 // so unfolded deltas are read too.
+import type postgres from "postgres";
 import { signUserToken } from "../../dev/access-token.ts";
 import { startFunctionsServer } from "../../dev/functions-process.ts";
 import { localAuth } from "../../dev/local-env.ts";
@@ -36,6 +37,9 @@ async function loadWorkspace(stack: BenchStack, jobs: number): Promise<number> {
   await sql`insert into public.workspace_senders (sender, workspace_id) values ('+15005550123', ${workspaceId}), ('+15005550124', ${workspaceId})`;
   await sql`update public.workspace_settings set timezone = 'Australia/Brisbane', default_sender = '+15005550123'
             where workspace_id = ${workspaceId}`;
+  // The retry policy the insert trigger would record on each row (the workspace's, resolved once).
+  const [{ policy } = { policy: {} }] = await sql<{ policy: Record<string, unknown> }[]>`
+    select private.resolve_retry_policy(${workspaceId}, null) as policy`;
   await sql.begin(async (tx) => {
     // A bulk load: rows are built complete, so the per-row triggers (validation, events) stay off.
     await tx`set local session_replication_role = replica`;
@@ -43,7 +47,7 @@ async function loadWorkspace(stack: BenchStack, jobs: number): Promise<number> {
       insert into public.scheduled_sms_jobs
         (id, workspace_id, to_phone, from_number, body, scheduled_time, status, status_reason, attempts, max_attempts,
          next_attempt_at, last_error_code, last_error_message, twilio_sid, message_status, created_at, updated_at, completed_at,
-         encoding, segments)
+         encoding, segments, retry_policy)
       select 'job_' || md5(g::text), ${workspaceId}, '+614' || lpad((g % 50000)::text, 8, '0'),
              case when g % 4 = 0 then '+15005550124' else '+15005550123' end,
              'Reminder ' || g, t.at, s.status::public.sms_job_status, s.reason, s.attempts, 4, t.at,
@@ -51,7 +55,7 @@ async function loadWorkspace(stack: BenchStack, jobs: number): Promise<number> {
              case when s.status = 'completed' then 'SM' || md5(g::text) end,
              case when s.status = 'completed' then case when g % 20 = 0 then 'undelivered' else 'delivered' end end,
              t.at, t.at, case when s.status = 'completed' then t.at + interval '1 second' end,
-             case when g % 7 = 0 then 'UCS-2' else 'GSM-7' end, 1 + (g % 3 = 0)::integer
+             case when g % 7 = 0 then 'UCS-2' else 'GSM-7' end, 1 + (g % 3 = 0)::integer, ${tx.json(policy as postgres.JSONValue)}::jsonb
       from generate_series(1, ${jobs}) g
       cross join lateral (select case when g % 50 = 0 then now() + (g % 1000) * interval '1 hour'
                                       else now() - (g::float8 / ${jobs}) * interval '90 days' end as at) t
