@@ -364,14 +364,20 @@ begin
     new.body, new.media_urls, new.metadata);
   new.scheduled_time := coalesce(new.scheduled_time, pg_catalog.now());
   perform private.validate_send_time(new.scheduled_time);
-  perform private.validate_expiry(new.expires_at, new.scheduled_time);
+  -- Per row, so only when there is something to check (a call of a function with its own
+  -- search_path costs more than the check).
+  if new.expires_at is not null then
+    perform private.validate_expiry(new.expires_at, new.scheduled_time);
+  end if;
   new.next_attempt_at := new.scheduled_time;
   new.status := case when new.scheduled_time <= pg_catalog.now() then 'queued' else 'scheduled' end;
   -- new.retry_policy, as inserted, is the message's override (checked in resolve_retry_policy).
   v_override := new.retry_policy;
   -- An explicit max_attempts (the service role may give one) caps every class; one out of range
   -- is left to the column's check.
-  v_cap := case when new.max_attempts between 1 and private.limit_value('max_retries_cap') + 1 then new.max_attempts end;
+  if new.max_attempts is not null then
+    v_cap := case when new.max_attempts between 1 and private.limit_value('max_retries_cap') + 1 then new.max_attempts end;
+  end if;
   -- This runs for every inserted row (10,000 in a bulk batch). The common case — no override from
   -- the message or the workspace — is built from the one settings row read here; anything else
   -- goes through private.resolve_retry_policy (pgTAP 110 checks that both agree).
