@@ -12,11 +12,16 @@ export type ClaimOneResult =
   | { claimed: true; job: ClaimedJob }
   | { claimed: false; reason: "job_not_found" | "invalid_transition" | "job_not_due" | "expired"; message: string };
 
-/** Errors that mean "the database is not reachable right now", worth retrying the same call. */
-function isConnectionError(error: unknown): boolean {
+/**
+ * Errors after which the same call is worth making again: the database is not reachable right now,
+ * or it rolled the statement back to break a lock cycle or a serialization conflict (each of these
+ * calls is one statement, so nothing of it was applied).
+ */
+function isTransientError(error: unknown): boolean {
   if (error instanceof postgres.PostgresError) {
-    // 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now, 08xxx connection errors
-    return /^(57P0[123]|08...)$/.test(error.code);
+    // 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now, 08xxx connection errors,
+    // 40P01 deadlock detected, 40001 serialization failure
+    return /^(57P0[123]|08...|40P01|40001)$/.test(error.code);
   }
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" && /^(ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT|CONNECTION_.*)$/.test(code);
@@ -65,14 +70,17 @@ export class JobStore {
         ${batch.map((c) => c.twilioSegments)}::integer[])`);
   }
 
-  /** Runs a call, retrying it while the database is down (a restart must not lose a send's outcome). */
+  /**
+   * Runs a call, retrying it while the database is down or after a transient abort (a restart or
+   * a deadlock must not lose a send's outcome: a lost outcome means the job is sent again).
+   */
   private async resilient<T>(call: () => Promise<T>): Promise<T> {
     const deadline = Date.now() + this.options.reconnectForMs;
     for (let delay = 100; ; delay = Math.min(delay * 2, 2000)) {
       try {
         return await call();
       } catch (error) {
-        if (!isConnectionError(error) || Date.now() + delay > deadline) throw error;
+        if (!isTransientError(error) || Date.now() + delay > deadline) throw error;
         await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }

@@ -76,4 +76,74 @@ describe("claim_due_jobs under concurrency", () => {
     expect(second).toHaveLength(4);
     expect(second.filter((id) => firstClaimed.includes(id))).toEqual([]);
   });
+
+  it("a runner renewing its leases while a batch of its completions is recorded: no deadlock, no wait", async () => {
+    await clearJobs(sql);
+    await sql`
+      insert into public.scheduled_sms_jobs (workspace_id, to_phone, body)
+      select ${workspace}, '+614' || lpad(g::text, 8, '0'), 'hi' from generate_series(1, 2) g`;
+    const [a, b] = (await sql<{ id: string }[]>`select id from private.claim_due_jobs('runner', 2, 60)`).map((r) => r.id).sort();
+    if (!a || !b) throw new Error("two jobs expected");
+
+    // The renewal holds `a`; the completion batch names `b` first, then `a`, and must wait for `a`
+    // without holding `b`, so the renewal's next statement on `b` goes through.
+    let completionPid = 0;
+    let releaseRenewal: () => void = () => undefined;
+    const renewalMayFinish = new Promise<void>((resolve) => { releaseRenewal = resolve; });
+    let signalHeld: () => void = () => undefined;
+    const renewalHoldsA = new Promise<void>((resolve) => { signalHeld = resolve; });
+    const renewal = sql.begin(async (tx) => {
+      await tx`set local lock_timeout = '2s'`;
+      const [first] = await tx<{ n: number }[]>`select private.renew_leases('runner', ${[a]}, 60) as n`;
+      signalHeld();
+      await renewalMayFinish;
+      const [second] = await tx<{ n: number }[]>`select private.renew_leases('runner', ${[b]}, 60) as n`;
+      return [first?.n, second?.n];
+    });
+    await renewalHoldsA;
+    const completion = sql.begin(async (tx) => {
+      completionPid = (await tx<{ pid: number }[]>`select pg_backend_pid() as pid`)[0]?.pid ?? 0;
+      const [row] = await tx<{ n: number }[]>`
+        select private.complete_jobs('runner', ${[b, a]}, ${["SMb", "SMa"]}, ${["queued", "queued"]}) as n`;
+      return row?.n;
+    });
+    // Let the completion reach its lock wait on `a`.
+    for (let i = 0; i < 200; i += 1) {
+      const [waiting] = await sql<{ n: number }[]>`
+        select count(*)::int as n from pg_stat_activity where pid = ${completionPid} and wait_event_type = 'Lock'`;
+      if (completionPid !== 0 && waiting?.n === 1) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    releaseRenewal();
+    expect(await renewal).toEqual([1, 1]);
+    expect(await completion).toBe(2);
+
+    // A renewal never waits for rows a completion holds: it renews the others and skips those.
+    await clearJobs(sql);
+    await sql`
+      insert into public.scheduled_sms_jobs (workspace_id, to_phone, body)
+      select ${workspace}, '+614' || lpad(g::text, 8, '0'), 'hi' from generate_series(1, 2) g`;
+    const [c, d] = (await sql<{ id: string }[]>`select id from private.claim_due_jobs('runner', 2, 60)`).map((r) => r.id).sort();
+    if (!c || !d) throw new Error("two jobs expected");
+    let releaseCompletion: () => void = () => undefined;
+    const completionMayCommit = new Promise<void>((resolve) => { releaseCompletion = resolve; });
+    let signalCompleted: () => void = () => undefined;
+    const completionHoldsC = new Promise<void>((resolve) => { signalCompleted = resolve; });
+    const holding = sql.begin(async (tx) => {
+      await tx`select private.complete_jobs('runner', ${[c]}, ${["SMc"]}, ${["queued"]})`;
+      signalCompleted();
+      await completionMayCommit;
+    });
+    await completionHoldsC;
+    const renewed = await sql.begin(async (tx) => {
+      await tx`set local lock_timeout = '500ms'`;
+      return (await tx<{ n: number }[]>`select private.renew_leases('runner', ${[c, d]}, 60) as n`)[0]?.n;
+    });
+    releaseCompletion();
+    await holding;
+    expect(renewed).toBe(1);
+    const states = await sql<{ id: string; status: string }[]>`
+      select id, status from public.scheduled_sms_jobs where id = any(${[c, d]}) order by id`;
+    expect(states).toEqual([{ id: c, status: "completed" }, { id: d, status: "processing" }]);
+  });
 });

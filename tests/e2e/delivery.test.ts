@@ -74,6 +74,9 @@ describe("sending through the whole local stack", () => {
     const sent = stack.simulator.messages({ to });
     expect(sent).toHaveLength(1);
     expect(sent[0]).toMatchObject({ body: "Hello now", from: "+15005550006" });
+    // "delivered" is committed before its callback's answer reaches the simulator: wait for the answers.
+    await stack.simulator.idle();
+    expect(sent[0]?.callbacks.map((c) => c.status)).toEqual(["queued", "sent", "delivered"]);
     expect(sent[0]?.callbacks.every((c) => c.responseStatus === 200)).toBe(true);
   });
 
