@@ -55,6 +55,32 @@ export const databaseLimits = {
   expiry_max_seconds: 30 * 24 * 60 * 60,
   /** Days of the delivery analytics' hourly rollup kept (pg_cron drops older hours). */
   analytics_retention_days: 400,
+  /**
+   * API rate limits per workspace and caller (GCRA: a sustained rate and a burst), the defaults a
+   * workspace may override within the *_max bounds. Bulk sends also spend recipients per minute.
+   */
+  api_write_rate_per_second: 20,
+  api_write_burst: 40,
+  api_read_rate_per_second: 50,
+  api_read_burst: 100,
+  api_bulk_recipients_per_minute: 10_000,
+  api_bulk_recipients_burst: 20_000,
+  api_rate_per_second_max: 10_000,
+  api_burst_max: 100_000,
+  api_bulk_recipients_per_minute_max: 1_000_000,
+  /** A rate-limit bucket idle this long is full again; pg_cron removes its row. */
+  api_rate_bucket_idle_seconds: 3600,
+  /** Sender throughput in segments per second by kind (long code 1, toll-free 3, short code 100). */
+  sender_rate_long_code: 1,
+  sender_rate_toll_free: 3,
+  sender_rate_short_code: 100,
+  /** A Messaging Service until configured: paced as one long code. */
+  sender_rate_messaging_service: 1,
+  sender_rate_max: 1000,
+  /** A claim reserves send slots at most this far ahead; later jobs wait in the database. */
+  sender_slot_horizon_ms: 2000,
+  /** A workspace's optional daily message cap is at most this. */
+  daily_cap_max: 10_000_000,
 } as const;
 
 export type DatabaseLimitName = keyof typeof databaseLimits;
