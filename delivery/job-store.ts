@@ -10,7 +10,20 @@ const claimedColumns = "id, workspace_id, to_phone, from_number, body, media_url
 
 export type ClaimOneResult =
   | { claimed: true; job: ClaimedJob }
-  | { claimed: false; reason: "job_not_found" | "invalid_transition" | "job_not_due" | "expired"; message: string };
+  | {
+    claimed: false;
+    reason: "job_not_found" | "invalid_transition" | "job_not_due" | "expired" | "daily_cap";
+    message: string;
+    /** job_not_due because the sender has no free send slot yet: when to try again. */
+    retryAt?: Date;
+  };
+
+/** claim_job's DETAIL when the job's sender has no send slot within the horizon: retry_at=<ISO time>. */
+function retryAtOf(detail: string | undefined): Date | undefined {
+  const match = /^retry_at=(\S+)$/.exec(detail ?? "");
+  const at = match ? new Date(match[1] ?? "") : undefined;
+  return at && !Number.isNaN(at.getTime()) ? at : undefined;
+}
 
 /**
  * Errors after which the same call is worth making again: the database is not reachable right now,
@@ -98,15 +111,21 @@ export class JobStore {
         `select ${claimedColumns}, status from private.claim_job($1, $2, $3)`, [jobId, worker, leaseSeconds]));
       const row = rows[0];
       if (!row) throw new Error(`claim_job returned no row for ${jobId}`);
-      // claim_job ends an expired job failed (expired) instead of handing it over.
-      if (row.status !== "processing") {
+      // claim_job ends an expired job failed (expired) instead of handing it over, and leaves a first
+      // attempt past the workspace's daily cap pending until the next local midnight.
+      if (row.status === "failed") {
         return { claimed: false, reason: "expired", message: `job ${jobId} expired at ${row.expires_at?.toISOString() ?? "?"}` };
+      }
+      if (row.status !== "processing") {
+        return { claimed: false, reason: "daily_cap",
+          message: `job ${jobId} waits for the workspace's next day (daily cap) until ${row.next_attempt_at.toISOString()}` };
       }
       return { claimed: true, job: row };
     } catch (error) {
       if (error instanceof postgres.PostgresError
           && (error.hint === "job_not_found" || error.hint === "invalid_transition" || error.hint === "job_not_due")) {
-        return { claimed: false, reason: error.hint, message: error.message };
+        const retryAt = error.hint === "job_not_due" ? retryAtOf(error.detail) : undefined;
+        return { claimed: false, reason: error.hint, message: error.message, ...(retryAt ? { retryAt } : {}) };
       }
       throw error;
     }

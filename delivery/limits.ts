@@ -15,6 +15,12 @@ export const deliveryLimits = {
   runner_concurrency: 200,
   /** Lease a runner takes on each claimed job; renewed every third of it while the send is in flight. */
   runner_lease_seconds: 60,
+  /**
+   * How soon a runner claims again when due work is left pending because its senders have no free
+   * send slot within the database's slot horizon (sender_slot_horizon_ms, 2 s): a quarter of it,
+   * so the slots a runner holds never run out between claims.
+   */
+  runner_paced_poll_ms: 500,
   /** Longest a runner sleeps without checking the database, even if no NOTIFY arrives. */
   runner_max_idle_ms: 5_000,
   /** A runner gathers completions this long (or this many) and records them in one statement. */
@@ -39,6 +45,11 @@ export const triggerTaskLimits = {
   task_lease_seconds: 120,
   /** A run that starts before its job is due (clock skew) waits this long at most, then skips. */
   early_run_wait_max_ms: 15_000,
+  /**
+   * A run whose job's sender has no free send slot yet (pacing) waits for one this long at most; a
+   * run that gives up leaves the job to the sweep's re-dispatch. Well within max_duration_seconds.
+   */
+  paced_wait_max_ms: 120_000,
   /** Runs of the task at once per workspace (the concurrency key); Twilio's own rate limits apply too. */
   queue_concurrency_limit: 50,
   /** Longest a run may take (compute seconds). */

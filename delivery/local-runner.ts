@@ -3,6 +3,7 @@
 // may run at once: claims never overlap (FOR UPDATE SKIP LOCKED).
 import type postgres from "postgres";
 import { deliverClaimedJob, type DeliveryDeps } from "./deliver-job.ts";
+import { deliveryLimits } from "./limits.ts";
 import type { ClaimedJob, DeliveryResult } from "./types.ts";
 
 export interface LocalRunnerOptions {
@@ -13,6 +14,8 @@ export interface LocalRunnerOptions {
   leaseSeconds: number;
   maxIdleMs: number;
   shutdownGraceMs: number;
+  /** How soon to claim again when due work waits for its senders' send slots (default runner_paced_poll_ms). */
+  pacedPollMs?: number;
   onResult?: (result: DeliveryResult) => void;
   onError?: (error: unknown, job?: ClaimedJob) => void;
 }
@@ -96,7 +99,8 @@ export class LocalRunner {
   }
 
   private launch(job: ClaimedJob): void {
-    // +1 ms: the due time arrives with microseconds and Date keeps milliseconds; never send early.
+    // The claim set next_attempt_at to the job's send slot (its due time, or later when its sender
+    // is paced): the job is held until then. +1 ms: the due time arrives with microseconds and Date keeps milliseconds; never send early.
     const early = job.next_attempt_at.getTime() + 1 - Date.now();
     const due = early > 0 ? new Promise((resolve) => setTimeout(resolve, early)) : Promise.resolve();
     const work = due.then(() => deliverClaimedJob(job, this.deps))
@@ -118,7 +122,13 @@ export class LocalRunner {
     let waitMs = this.options.maxIdleMs;
     try {
       const next = await this.deps.store.nextDueAt();
-      if (next) waitMs = Math.min(waitMs, next.getTime() - this.options.claimLookaheadMs - Date.now());
+      if (next) {
+        waitMs = Math.min(waitMs, next.getTime() - this.options.claimLookaheadMs - Date.now());
+        // Due work the claim left pending: its senders have no free send slot within the slot
+        // horizon (pacing), or another runner holds it. Slots free up as time passes, not by
+        // NOTIFY: look again shortly instead of spinning on empty claims.
+        if (waitMs <= 0) waitMs = this.options.pacedPollMs ?? deliveryLimits.runner_paced_poll_ms;
+      }
     } catch (error) {
       this.options.onError?.(error);
     }

@@ -42,6 +42,11 @@ export interface SendSmsTaskDeps extends DeliveryDeps {
   dueAt(jobId: string): Promise<Date | null>;
   /** A run that starts at most this long before its job is due waits for it; later ones skip. */
   earlyRunWaitMaxMs: number;
+  /**
+   * A run whose sender has no free send slot yet waits for one this long at most, then skips (the
+   * job stays pending and dispatched; the sweep dispatches it again after the grace period).
+   */
+  pacedWaitMaxMs: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -67,7 +72,17 @@ export async function runSendSmsTask(payload: unknown, deps: SendSmsTaskDeps): P
   // A job due further out belongs to another attempt (a scheduled retry dispatches its own run).
   const sleep = deps.sleep ?? defaultSleep;
   const deadline = Date.now() + deps.earlyRunWaitMaxMs;
+  // The job's sender is paced: the database answered when its next send slot comes within reach.
+  // Waiting in this run (one run per job) keeps dispatch from piling up runs for the same job.
+  const pacedDeadline = Date.now() + deps.pacedWaitMaxMs;
   while (!claim.claimed && claim.reason === "job_not_due") {
+    if (claim.retryAt) {
+      const waitMs = Math.max(claim.retryAt.getTime() - Date.now(), 0) + 10;
+      if (Date.now() + waitMs > pacedDeadline) break;
+      await sleep(waitMs);
+      claim = await deps.store.claimOne(jobId, deps.workerId, deps.leaseSeconds);
+      continue;
+    }
     const dueAt = await deps.dueAt(jobId);
     if (dueAt === null) break;
     const waitMs = Math.max(dueAt.getTime() - Date.now(), 0) + 10;

@@ -25,6 +25,13 @@ insert into public.workspace_senders (sender, workspace_id, label) values
   ('+15017122661', 'ws_other', 'Other main line')
 on conflict do nothing;
 
+-- The demo senders run against the local Twilio simulator, and tests and benchmarks send hundreds
+-- to 100,000 messages from them at once. As US long codes they would be paced at 1 segment per
+-- second (the real carriers' limit), so they are registered at the highest configurable rate
+-- (sender_rate_max). Tests of pacing set a sender's rate explicitly.
+update public.workspace_senders set messages_per_second = private.limit_value('sender_rate_max')
+where sender in ('+15005550006', '+15017122661');
+
 update public.workspace_settings set timezone = 'Australia/Brisbane', default_sender = '+15005550006'
 where workspace_id = 'ws_demo';
 update public.workspace_settings set timezone = 'America/New_York', default_sender = '+15017122661'

@@ -50,6 +50,7 @@ function depsForProcess(): ProcessDeps {
     statusCallbackUrl,
     leaseSeconds: triggerTaskLimits.task_lease_seconds,
     earlyRunWaitMaxMs: triggerTaskLimits.early_run_wait_max_ms,
+    pacedWaitMaxMs: triggerTaskLimits.paced_wait_max_ms,
     dueAt: (jobId) => jobDueAt(sql, jobId),
   };
   return processDeps;

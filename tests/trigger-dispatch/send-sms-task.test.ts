@@ -30,6 +30,7 @@ beforeAll(async () => {
     statusCallbackUrl: () => undefined,
     leaseSeconds: 120,
     earlyRunWaitMaxMs: 5_000,
+    pacedWaitMaxMs: 5_000,
     dueAt: async (jobId) => {
       const [row] = await sql<{ next_attempt_at: Date }[]>`
         select next_attempt_at from public.scheduled_sms_jobs where id = ${jobId}`;
