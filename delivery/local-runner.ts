@@ -4,6 +4,7 @@
 import type postgres from "postgres";
 import { deliverClaimedJob, type DeliveryDeps } from "./deliver-job.ts";
 import { deliveryLimits } from "./limits.ts";
+import { SendWindow } from "./send-window.ts";
 import type { ClaimedJob, DeliveryResult } from "./types.ts";
 
 export interface LocalRunnerOptions {
@@ -20,8 +21,11 @@ export interface LocalRunnerOptions {
   onError?: (error: unknown, job?: ClaimedJob) => void;
 }
 
+const sleepMs = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
 export class LocalRunner {
   private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly sendWindow = new SendWindow();
   private stopping = false;
   private wake: (() => void) | null = null;
   /** A wake-up that came while not asleep (e.g. mid-query): the next sleep returns at once. */
@@ -100,10 +104,23 @@ export class LocalRunner {
 
   private launch(job: ClaimedJob): void {
     // The claim set next_attempt_at to the job's send slot (its due time, or later when its sender
-    // is paced): the job is held until then. +1 ms: the due time arrives with microseconds and Date keeps milliseconds; never send early.
-    const early = job.next_attempt_at.getTime() + 1 - Date.now();
-    const due = early > 0 ? new Promise((resolve) => setTimeout(resolve, early)) : Promise.resolve();
-    const work = due.then(() => deliverClaimedJob(job, this.deps))
+    // is paced): the job is held until then. +1 ms: the due time arrives with microseconds and Date
+    // keeps milliseconds; never send early.
+    const slot = job.next_attempt_at.getTime() + 1;
+    const early = slot - Date.now();
+    // Fetch (and cache) the workspace's credentials while the job waits, so it leaves at its slot.
+    if (early > 0) void this.deps.store.credentials(job.workspace_id).catch(() => undefined);
+    const due = early > 0 ? sleepMs(early) : Promise.resolve();
+    const work = due
+      .then(async () => {
+        // The window counts from when the request leaves: the credentials first (cached by now
+        // unless the job was due at once; an error is the delivery's to report).
+        await this.deps.store.credentials(job.workspace_id).catch(() => undefined);
+        const wait = this.sendWindow.delayMs(job.from_number, slot, Date.now());
+        if (wait > 0) await sleepMs(wait);
+        this.sendWindow.record(job.from_number, slot, Date.now());
+      })
+      .then(() => deliverClaimedJob(job, this.deps))
       .then((result) => this.options.onResult?.(result))
       // The job's lease expires and the sweep puts it back to retrying: logged, never lost.
       .catch((error: unknown) => this.options.onError?.(error, job))

@@ -157,9 +157,10 @@ comment on function private.next_local_midnight is 'Next local midnight after p_
 create index scheduled_sms_jobs_sender_due_idx on public.scheduled_sms_jobs (workspace_id, from_number, next_attempt_at)
   where is_pending;
 
--- A slot within the horizon may fall after the expiry: such a job ends failed (expired) in the
--- claim, before its expiry. The guard of 20261130000600 allowed pending -> failed (expired) only
--- once the expiry was due; now it is allowed within the slot horizon too.
+-- A slot within the horizon may fall after the expiry (or less than Twilio's smallest
+-- ValidityPeriod, a second, before it: the runner would not send it either): such a job ends failed
+-- (expired) in the claim, before its expiry. The guard of 20261130000600 allowed pending -> failed
+-- (expired) only once the expiry was due; now also when it falls within the slot horizon and a second.
 create or replace function private.is_expiry_or_manual_retry(p_old public.scheduled_sms_jobs, p_new public.scheduled_sms_jobs)
 returns boolean
 language sql
@@ -169,7 +170,8 @@ as $$
   select coalesce(
     (p_old.is_pending and p_new.status = 'failed' and p_new.status_reason = 'expired'
      and p_old.expires_at <= greatest(p_old.next_attempt_at, pg_catalog.now())
-       + pg_catalog.make_interval(secs => private.limit_value('sender_slot_horizon_ms') / 1000.0))
+       + pg_catalog.make_interval(secs => private.limit_value('sender_slot_horizon_ms') / 1000.0
+                                         + private.limit_value('twilio_validity_min_seconds')))
     or (p_old.status = 'failed' and p_new.status = 'retrying'
         and p_new.status_reason in ('manual_retry', 'manual_retry_forced') and p_new.attempts = 0),
     false)
@@ -192,8 +194,9 @@ as $$
 declare
   v_now timestamptz := pg_catalog.now();
   v_until timestamptz;
-  v_horizon timestamptz := pg_catalog.now()
-    + pg_catalog.make_interval(secs => private.limit_value('sender_slot_horizon_ms') / 1000.0);
+  v_horizon timestamptz;
+  -- Too little of a second left at the slot: Twilio's smallest ValidityPeriod, the runner's refusal.
+  v_validity_min interval := pg_catalog.make_interval(secs => private.limit_value('twilio_validity_min_seconds'));
 begin
   perform private.check_worker_args(p_worker, p_lease_seconds);
   if p_limit is null or p_limit < 1 or p_limit > private.limit_value('claim_batch_max') then
@@ -205,6 +208,10 @@ begin
       'lookahead must be 0 to %s ms', private.limit_value('claim_lookahead_max_ms')));
   end if;
   v_until := v_now + pg_catalog.make_interval(secs => p_lookahead_ms / 1000.0);
+  -- Slots at most the horizon ahead, and within the first half of the lease (which still runs from
+  -- the claim): a worker always holds its lease at its slot, before any renewal.
+  v_horizon := v_now + pg_catalog.make_interval(
+    secs => least(private.limit_value('sender_slot_horizon_ms') / 1000.0, p_lease_seconds / 2.0));
   return query
   with recursive
   -- Distinct (workspace, sender) pairs with pending rows: a skip scan of the partial index.
@@ -233,14 +240,17 @@ begin
     left join private.sender_pacing sp on sp.sender = p.from_number
     where f.first_due <= v_until
   ),
-  -- Each sender's share of this claim: the claim split evenly between workspaces, a workspace's
-  -- share evenly between its senders, never more than the slots left within the horizon. At most
-  -- p_limit pairs, those waiting longest first.
+  -- How many rows to lock per sender: twice its even share (the claim split between workspaces, a
+  -- workspace's share between its senders), so a workspace with less than its share leaves the
+  -- rest to the others and the claim still fills; never more than p_limit, nor than the slots left
+  -- within the horizon. At most p_limit pairs, those waiting longest first. Rows locked beyond what
+  -- the claim takes stay untouched (the round robin below picks p_limit).
   shares as (
     select s.workspace_id, s.from_number,
            least(
              pg_catalog.floor(extract(epoch from v_horizon - s.free_at) * s.rate) + 1,
-             pg_catalog.ceil(p_limit::numeric
+             p_limit,
+             pg_catalog.ceil(2 * p_limit::numeric
                / (select count(distinct s2.workspace_id) from senders s2 where s2.free_at <= v_horizon)
                / count(*) over (partition by s.workspace_id)))::integer as k
     from senders s
@@ -327,7 +337,7 @@ begin
   -- Within the horizon; then round robin between workspaces (each one's first job, then each one's
   -- second, ...), at most p_limit. Both keep a prefix of every sender's jobs.
   chosen as materialized (
-    select s.*, coalesce(s.expires_at <= s.slot, false) as expired
+    select s.*, coalesce(s.expires_at < s.slot + v_validity_min, false) as expired
     from (
       select s.*, row_number() over (partition by s.workspace_id order by s.next_attempt_at, s.id) as turn
       from slotted s
@@ -390,7 +400,7 @@ begin
       attempts = j.attempts + 1,
       next_attempt_at = ch.slot,
       lease_owner = p_worker,
-      lease_expires_at = greatest(ch.slot, v_now) + pg_catalog.make_interval(secs => p_lease_seconds)
+      lease_expires_at = v_now + pg_catalog.make_interval(secs => p_lease_seconds)
   from chosen ch
   where j.id = ch.id and not ch.expired
   returning j.*;
@@ -413,9 +423,9 @@ as $$
 declare
   v_job public.scheduled_sms_jobs;
   v_now timestamptz := pg_catalog.now();
-  v_horizon timestamptz := pg_catalog.now()
-    + pg_catalog.make_interval(secs => private.limit_value('sender_slot_horizon_ms') / 1000.0);
+  v_horizon timestamptz;
   v_rate double precision;
+  v_validity_min interval := pg_catalog.make_interval(secs => private.limit_value('twilio_validity_min_seconds'));
   v_next_slot timestamptz;
   v_slot timestamptz;
   v_settings record;
@@ -423,6 +433,9 @@ declare
   v_today date;
 begin
   perform private.check_worker_args(p_worker, p_lease_seconds);
+  -- As in claim_due_jobs: within the horizon and the first half of the lease.
+  v_horizon := v_now + pg_catalog.make_interval(
+    secs => least(private.limit_value('sender_slot_horizon_ms') / 1000.0, p_lease_seconds / 2.0));
   v_job := private.lock_job(p_job_id);
   perform private.require_transition(v_job, 'processing');
   if v_job.next_attempt_at > v_now then
@@ -450,8 +463,7 @@ begin
   if v_slot > v_horizon then
     perform private.raise_error('job_not_due', pg_catalog.format(
       'job %s waits for its sender %s: the next free send slot is at %s', p_job_id, v_job.from_number, v_slot),
-      'retry_at=' || pg_catalog.to_char(v_slot - pg_catalog.make_interval(secs => private.limit_value('sender_slot_horizon_ms') / 1000.0)
-        at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'));
+      'retry_at=' || pg_catalog.to_char((v_slot - (v_horizon - v_now)) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'));
   end if;
 
   select st.timezone, st.daily_message_cap as cap into v_settings
@@ -473,7 +485,7 @@ begin
     return v_job;
   end if;
 
-  if v_job.expires_at <= v_slot then
+  if v_job.expires_at < v_slot + v_validity_min then
     update public.scheduled_sms_jobs
     set status = 'failed',
         status_reason = 'expired',
@@ -498,7 +510,7 @@ begin
       attempts = attempts + 1,
       next_attempt_at = v_slot,
       lease_owner = p_worker,
-      lease_expires_at = v_slot + pg_catalog.make_interval(secs => p_lease_seconds)
+      lease_expires_at = v_now + pg_catalog.make_interval(secs => p_lease_seconds)
   where id = p_job_id
   returning * into v_job;
   return v_job;

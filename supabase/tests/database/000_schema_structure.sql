@@ -1,7 +1,7 @@
 -- Structural security rules that must hold for every object, including ones added later: the
 -- queries read the catalogue, so a new table, view or function is covered without editing this file.
 begin;
-select plan(23);
+select plan(24);
 
 -- Row level security on every table the Data API exposes.
 select ok(
@@ -19,7 +19,8 @@ select set_eq(
   $$ select a.attname::text from pg_attribute a
      where a.attrelid = 'public.workspace_settings'::regclass and a.attnum > 0 and not a.attisdropped
        and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE') $$,
-  array['timezone', 'default_sender', 'max_retries', 'retry_base_seconds', 'retry_max_seconds', 'retry_policy'],
+  array['timezone', 'default_sender', 'max_retries', 'retry_base_seconds', 'retry_max_seconds', 'retry_policy',
+        'daily_message_cap'],
   'authenticated may update only the settings columns of workspace_settings (RLS narrows it to owners and admins)'
 );
 select is_empty(
@@ -167,8 +168,17 @@ select is_empty(
        'public.workspaces'::regclass, 'public.workspace_members'::regclass, 'public.workspace_senders'::regclass])
        and (has_table_privilege('authenticated', c.oid, priv)
             or exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attnum > 0
-                       and priv = 'UPDATE' and has_column_privilege('authenticated', c.oid, a.attnum, 'UPDATE'))) $$,
-  'authenticated may not update, delete or truncate jobs, events, schedules, opt-outs, workspaces, members or senders'
+                       and priv = 'UPDATE' and has_column_privilege('authenticated', c.oid, a.attnum, 'UPDATE')
+                       -- A sender's rate (issue 14): owners and admins, by RLS; the column set is checked below.
+                       and not (c.oid = 'public.workspace_senders'::regclass and a.attname = 'messages_per_second'))) $$,
+  'authenticated may not update, delete or truncate jobs, events, schedules, opt-outs, workspaces, members or senders (but a sender''s rate)'
+);
+select set_eq(
+  $$ select a.attname::text from pg_attribute a
+     where a.attrelid = 'public.workspace_senders'::regclass and a.attnum > 0 and not a.attisdropped
+       and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE') $$,
+  array['messages_per_second'],
+  'authenticated may update only a sender''s rate (RLS narrows it to owners and admins)'
 );
 
 select * from finish();
