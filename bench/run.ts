@@ -9,11 +9,13 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { bundleBudgetGzipBytes, buildDashboard } from "../dev/dashboard-build.ts";
 import { projectRoot } from "../dev/local-env.ts";
-import { startBenchStack } from "./bench-stack.ts";
+import { benchSenders, startBenchStack } from "./bench-stack.ts";
 import { measureApi } from "./scenarios/api-throughput.ts";
 import { measureBulkInsert } from "./scenarios/bulk-insert.ts";
 import { measureBulkSend } from "./scenarios/bulk-send.ts";
-import { measureDispatch } from "./scenarios/dispatch.ts";
+import { measureDispatch, type DispatchResult } from "./scenarios/dispatch.ts";
+import { measureFairness, measurePacing, type FairnessResult, type PacingResult } from "./scenarios/sender-pacing.ts";
+import { deliveryLimits } from "../delivery/limits.ts";
 import { measureBurstLateness, measureSpreadLateness } from "./scenarios/lateness.ts";
 import { measureGraphileLateness, measureGraphileThroughput } from "./scenarios/graphile-reference.ts";
 import { analyticsByDay, measureMonitoringAtScale } from "./scenarios/monitoring-at-scale.ts";
@@ -43,15 +45,67 @@ const targets = {
   bulkSendAnswerMs: 2000,
   /** Messages created twice when every send is retried with its Idempotency-Key. */
   idempotentDuplicates: 0,
+  /** Issue 14: a sender at this rate, this many messages due at once, two runners. */
+  pacingRate: 20,
+  pacingMessages: 200,
+  /** Backlog messages of one workspace sent before another workspace's single message: one claim batch (runner_claim_batch). */
+  fairnessBacklogAheadMax: deliveryLimits.runner_claim_batch,
 };
 
-const { values: options } = parseArgs({ options: { record: { type: "boolean", default: false } } });
+const { values: options } = parseArgs({ options: {
+  record: { type: "boolean", default: false },
+  // `npm run bench -- --only sender-pacing`: only the pacing, fairness and dispatch figures (a few minutes).
+  only: { type: "string" },
+} });
 
 const stack = await startBenchStack();
 const rows: { figure: string; value: string; target: string; verdict: string }[] = [];
 const row = (figure: string, value: string, target = "", ok?: boolean): void => {
   rows.push({ figure, value, target, verdict: ok === undefined ? "" : ok ? "met" : "MISSED" });
 };
+
+function printRows(): void {
+  const width = Math.max(...rows.map((r) => r.figure.length));
+  const valueWidth = Math.max(...rows.map((r) => r.value.length));
+  console.log(`\nBenchmark (${os.cpus().length} cores, load ${os.loadavg()[0]?.toFixed(1)} at the end)\n`);
+  for (const r of rows) {
+    console.log(`${r.figure.padEnd(width)}  ${r.value.padEnd(valueWidth)}  ${r.target.padEnd(14)} ${r.verdict}`);
+  }
+}
+
+/** Issue 14's figures: per-sender pacing with two runners, fairness, and dispatch throughput. */
+async function senderPacingRows(): Promise<{ pacing: PacingResult; fairness: FairnessResult; dispatch: DispatchResult[] }> {
+  const pacing = await measurePacing(stack, targets.pacingRate, targets.pacingMessages, 2);
+  row(`Sender pacing: ${pacing.messages} due from one sender at ${pacing.rate}/s, ${pacing.runners} runners: most in any 1 s (any 950 ms)`,
+    `${pacing.maxInAnySecond} (${pacing.maxInAny950Ms}): error ${pacing.maxInAnySecond - pacing.rate} messages; all sent in ${pacing.seconds} s (ideal ${pacing.idealSeconds} s)`,
+    `950 ms ≤ ${pacing.rate}`, pacing.maxInAny950Ms <= pacing.rate);
+  const fairness = await measureFairness(stack, 1_000, 1);
+  row(`Fairness: one message in another workspace behind a ${fairness.backlog.toLocaleString("en")}-message due backlog, ${fairness.runners} runner`,
+    `sent after ${fairness.delayMs} ms; ${fairness.backlogAhead} of the backlog before it`,
+    `≤ ${targets.fairnessBacklogAheadMax} ahead`, fairness.backlogAhead <= targets.fairnessBacklogAheadMax);
+  const dispatch: DispatchResult[] = [];
+  for (const runners of [1, 2]) {
+    const d = await measureDispatch(stack, 10_000, runners, 0);
+    dispatch.push(d);
+    row(`Dispatch 10,000 due over ${benchSenders.length} senders, 0 ms, ${runners} runner(s)`, `${d.sendsPerSecond} sends/s (${d.seconds} s, failed ${d.failed})`);
+  }
+  const single = await measureDispatch(stack, 10_000, 1, 0, { senders: benchSenders.slice(0, 1) });
+  dispatch.push(single);
+  row("Dispatch 10,000 due from ONE sender (paced at sender_rate_max 1,000/s), 0 ms, 1 runner",
+    `${single.sendsPerSecond} sends/s (${single.seconds} s, failed ${single.failed})`);
+  return { pacing, fairness, dispatch };
+}
+
+if (options.only !== undefined) {
+  try {
+    if (options.only !== "sender-pacing") throw new Error(`unknown --only ${options.only} (sender-pacing)`);
+    await senderPacingRows();
+    printRows();
+  } finally {
+    await stack.stop();
+  }
+  process.exit(0);
+}
 
 try {
   // The dashboard's production build, as `npm run build` makes it (into a scratch folder).
@@ -137,6 +191,8 @@ try {
     `${Math.max(...analyticsRuns.on)} / ${Math.max(...analyticsRuns.off)} sends/s: the upkeep costs ${round(analyticsCost * 100, 1)}%`,
     `≤ ${targets.analyticsUpkeepCostRatio * 100}%`, analyticsCost <= targets.analyticsUpkeepCostRatio);
 
+  const senderPacing = await senderPacingRows();
+
   const spread = await measureSpreadLateness(stack, 1_000, 30);
   row(`Lateness, ${spread.scenario}`, `p50 ${spread.latenessMs.p50} ms, p99 ${spread.latenessMs.p99} ms, max ${spread.latenessMs.max} ms`,
     `p99 ≤ ${targets.idleLatenessP99Ms} ms`, spread.latenessMs.p99 <= targets.idleLatenessP99Ms);
@@ -172,18 +228,13 @@ try {
     measuredAt: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: round(os.totalmem() / 2 ** 30, 0), loadAverage1m: os.loadavg()[0] },
     targets, dashboard: { jsGzipBytes: dashboard.jsGzipBytes, initialJsGzipBytes: dashboard.initialJsGzipBytes, browser: browserTimings }, api, templates, bulkSend, idempotent, bulk, dispatch, statisticsUpkeep: { sendsPerSecond: upkeepRuns, cost: round(upkeepCost, 3) }, analyticsUpkeep: { sendsPerSecond: analyticsRuns, cost: round(analyticsCost, 3) }, lateness: { spread, burst },
-    monitoringAtScale: monitoring,
+    monitoringAtScale: monitoring, senderPacing,
     graphileWorker: { default: graphileDefault, batched: graphileBatched, lateness: graphileLate },
     table: rows,
   };
   if (options.record) writeFileSync(path.join(projectRoot, "bench/results.json"), JSON.stringify(results, null, 2) + "\n");
 
-  const width = Math.max(...rows.map((r) => r.figure.length));
-  const valueWidth = Math.max(...rows.map((r) => r.value.length));
-  console.log(`\nBenchmark (${os.cpus().length} cores, load ${os.loadavg()[0]?.toFixed(1)} at the end)\n`);
-  for (const r of rows) {
-    console.log(`${r.figure.padEnd(width)}  ${r.value.padEnd(valueWidth)}  ${r.target.padEnd(14)} ${r.verdict}`);
-  }
+  printRows();
   console.log(options.record ? "\nWrote bench/results.json"
     : "\nNot recorded: `npm run bench -- --record` writes these figures to bench/results.json");
 } finally {

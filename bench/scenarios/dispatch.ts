@@ -1,5 +1,5 @@
 // End-to-end sends per second: 10,000 due messages through runner processes to the simulator.
-import type { BenchStack } from "../bench-stack.ts";
+import { benchSenders, type BenchStack } from "../bench-stack.ts";
 import { round } from "../stats.ts";
 
 export interface DispatchResult {
@@ -11,15 +11,17 @@ export interface DispatchResult {
   failed: number;
 }
 
-export async function insertDueJobs(stack: BenchStack, count: number, at: string = "now()"): Promise<void> {
+/** Due messages spread over the bench senders (one sender is paced at 1,000/s at most). */
+export async function insertDueJobs(stack: BenchStack, count: number, at: string = "now()",
+  senders: string[] = benchSenders): Promise<void> {
   await stack.sql.unsafe(`
-    insert into public.scheduled_sms_jobs (workspace_id, to_phone, body, scheduled_time)
-    select 'ws_demo', '+614' || lpad(g::text, 8, '0'), 'bench message ' || g, ${at}
-    from generate_series(1, $1) g`, [count]);
+    insert into public.scheduled_sms_jobs (workspace_id, to_phone, from_number, body, scheduled_time)
+    select 'ws_demo', '+614' || lpad(g::text, 8, '0'), ($2::text[])[1 + g % cardinality($2::text[])], 'bench message ' || g, ${at}
+    from generate_series(1, $1) g`, [count, senders]);
 }
 
 export async function measureDispatch(stack: BenchStack, messages: number, runners: number,
-  simulatorLatencyMs: number, options: { statisticsUpkeep?: boolean; analyticsUpkeep?: boolean } = {}): Promise<DispatchResult> {
+  simulatorLatencyMs: number, options: { statisticsUpkeep?: boolean; analyticsUpkeep?: boolean; senders?: string[] } = {}): Promise<DispatchResult> {
   await stack.clearJobs();
   stack.simulator.configure({ latencyMs: simulatorLatencyMs });
   const upkeepOff = options.statisticsUpkeep === false;
@@ -30,7 +32,7 @@ export async function measureDispatch(stack: BenchStack, messages: number, runne
   const processes = await stack.startRunners(runners);
   try {
     // The clock starts once all messages are due and committed: this measures sending, not inserting.
-    await insertDueJobs(stack, messages);
+    await insertDueJobs(stack, messages, "now()", options.senders);
     const started = Date.now();
     const finished = await stack.waitUntilSettled(messages, 300_000);
     const [row] = await stack.sql<{ failed: number }[]>`

@@ -1,5 +1,5 @@
 // Lateness: (simulator receive time - scheduled time) for messages due in the future.
-import type { BenchStack } from "../bench-stack.ts";
+import { benchSenders, type BenchStack } from "../bench-stack.ts";
 import { distribution, round, sleep, type Distribution } from "../stats.ts";
 
 export interface LatenessResult {
@@ -17,8 +17,8 @@ async function measure(stack: BenchStack, scenario: string, messages: number, du
   try {
     const due = Array.from({ length: messages }, (_, i) => dueAt(i));
     await stack.sql`
-      insert into public.scheduled_sms_jobs (workspace_id, to_phone, body, scheduled_time)
-      select 'ws_demo', '+614' || lpad(g::text, 8, '0'), 'lateness ' || g, d
+      insert into public.scheduled_sms_jobs (workspace_id, to_phone, from_number, body, scheduled_time)
+      select 'ws_demo', '+614' || lpad(g::text, 8, '0'), (${benchSenders}::text[])[1 + g % ${benchSenders.length}], 'lateness ' || g, d
       from unnest(${due.map((d) => d.toISOString())}::timestamptz[]) with ordinality as t(d, g)`;
     await sleep(Math.max(0, lastDue.getTime() - Date.now()));
     await stack.waitUntilSettled(messages, 120_000);

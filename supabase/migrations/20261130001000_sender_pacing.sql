@@ -532,7 +532,8 @@ returns table (
   backlog_messages bigint,
   backlog_segments bigint,
   drain_seconds double precision,
-  next_slot_at timestamptz
+  next_slot_at timestamptz,
+  is_default boolean
 )
 language sql
 stable
@@ -545,8 +546,10 @@ as $$
          coalesce(b.messages, 0), coalesce(b.segments, 0),
          coalesce(b.segments, 0) / coalesce(s.messages_per_second, private.sender_default_rate(s.kind))::double precision
            + greatest(extract(epoch from p.next_slot_at - pg_catalog.now()), 0)::double precision * (coalesce(b.messages, 0) > 0)::int,
-         case when p.next_slot_at > pg_catalog.now() then p.next_slot_at end
+         case when p.next_slot_at > pg_catalog.now() then p.next_slot_at end,
+         coalesce(st.default_sender = s.sender, false)
   from public.workspace_senders s
+  left join public.workspace_settings st on st.workspace_id = s.workspace_id
   left join private.sender_pacing p on p.sender = s.sender
   left join lateral (
     select count(*) as messages, sum(coalesce(j.segments, 1)) as segments

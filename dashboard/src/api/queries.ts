@@ -24,7 +24,31 @@ export const queryKeys = {
   /** schedule-bulk's answer, kept for the batch page of the session that sent it. */
   bulkResult: (workspaceId: string, batchId: string) => ["bulk-result", workspaceId, batchId] as const,
   preview: (workspaceId: string, request: unknown) => ["preview", workspaceId, request] as const,
+  senders: (workspaceId: string) => ["senders", workspaceId] as const,
+  sendingLimits: (workspaceId: string) => ["sending-limits", workspaceId] as const,
 };
+
+/** The workspace's senders: rate, backlog and time to drain it, polled. */
+export function useSenders(workspaceId: string) {
+  const api = useApi();
+  const interval = useRefreshInterval();
+  return useQuery({
+    queryKey: queryKeys.senders(workspaceId),
+    queryFn: ({ signal }) => api.get("senders", { workspaceId }, signal),
+    refetchInterval: interval,
+  });
+}
+
+/** The workspace's daily cap and today's usage, polled. */
+export function useSendingLimits(workspaceId: string) {
+  const api = useApi();
+  const interval = useRefreshInterval();
+  return useQuery({
+    queryKey: queryKeys.sendingLimits(workspaceId),
+    queryFn: ({ signal }) => api.get("sending-limits", { workspaceId }, signal),
+    refetchInterval: interval,
+  });
+}
 
 export function useWorkspaces() {
   const api = useApi();

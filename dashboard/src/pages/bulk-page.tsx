@@ -7,7 +7,8 @@ import { useRef, useState } from "react";
 import type { ScheduleBulkResult, WorkspaceView } from "../../../supabase/functions/_shared/api-types.ts";
 import { apiLimits } from "../../../supabase/functions/_shared/limits.ts";
 import { useApi } from "../api/api-context.tsx";
-import { queryKeys, usePreview, useTemplates } from "../api/queries.ts";
+import { queryKeys, usePreview, useSenders, useTemplates } from "../api/queries.ts";
+import { estimateSend, formatDuration, longestValiditySeconds } from "../bulk/send-estimate.ts";
 import {
   type ColumnMapping, type CsvTable, guessMapping, type MergeField, parseCsv, recipientsOf, type RecipientRow, rowProblems,
 } from "../bulk/csv-recipients.ts";
@@ -164,6 +165,9 @@ export function BulkPage({ workspace }: { workspace: WorkspaceView }) {
                 <input type="datetime-local" value={when.local} onChange={(e) => setWhen({ kind: "at", local: e.target.value })} />
               </label>
             )}
+            {hasContent && ready.length > 0 && (
+              <SendDuration workspaceId={workspace.workspaceId} content={content} recipients={ready} />
+            )}
             <div className="form-actions">
               {workspace.canWrite
                 ? <SendButton workspace={workspace} disabled={!canSend} content={content} recipients={ready} scheduledTime={scheduledTime} />
@@ -217,6 +221,27 @@ function RowPreview({ workspaceId, content, recipient }: { workspaceId: string; 
       {preview.data !== undefined && <MessagePreview preview={preview.data} />}
     </figure>
   );
+}
+
+/**
+ * How long the batch takes at the default sender's rate, after what already waits for it; a warning
+ * when that is longer than a message can wait (Twilio's longest validity). Segments per message come
+ * from the first row's preview (the same request as its preview above, so no extra call).
+ */
+function SendDuration({ workspaceId, content, recipients }: { workspaceId: string; content: Content; recipients: readonly RecipientRow[] }) {
+  const senders = useSenders(workspaceId);
+  const first = recipients[0];
+  const preview = usePreview(workspaceId, first === undefined ? null : content.kind === "body"
+    ? { body: content.body, to: first.to }
+    : { templateId: content.templateId, variables: first.variables, to: first.to });
+  const sender = senders.data?.senders.find((s) => s.isDefault);
+  if (sender === undefined || preview.data === undefined) return null;
+  const estimate = estimateSend(sender, recipients.length, preview.data.segments);
+  const text = `From ${sender.sender} at ${sender.messagesPerSecond} segments/s, sending takes about ${formatDuration(estimate.seconds)}` +
+    (sender.backlog.messages > 0 ? ` (${formatDuration(estimate.backlogSeconds)} of it for ${sender.backlog.messages} messages already waiting).` : ".");
+  return estimate.tooLong
+    ? <p className="notice warning" role="alert" data-testid="send-duration">{text} That is longer than a message can wait (Twilio's longest validity, {formatDuration(longestValiditySeconds)}): the last messages would go out many hours late. Split the list or use a faster sender.</p>
+    : <p className="muted small" data-testid="send-duration">{text}</p>;
 }
 
 function SendButton({ workspace, disabled, content, recipients, scheduledTime }: {

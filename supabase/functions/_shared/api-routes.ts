@@ -10,12 +10,14 @@ import {
   archiveTemplateRequestSchema, createTemplateRequestSchema, previewMessageRequestSchema, templatesQuerySchema,
   updateTemplateRequestSchema, scheduleBulkRequestSchema, batchStatusQuerySchema, analyticsQuerySchema,
   retryJobRequestSchema, retryPolicyQuerySchema, updateRetryPolicyRequestSchema,
+  sendersQuerySchema, updateSenderRequestSchema, sendingLimitsQuerySchema, updateSendingLimitsRequestSchema,
 } from "./api-schemas.ts";
 import {
   cancelJobResponseSchema, healthResponseSchema, jobEventsResponseSchema, jobsResponseSchema, jobStatusResponseSchema,
   scheduleRecurringResponseSchema, scheduleResponseSchema, scheduleTransitionResponseSchema, sendSmsResponseSchema,
   statsResponseSchema, workspacesResponseSchema, previewResponseSchema, templateResponseSchema, templatesResponseSchema,
   scheduleBulkResponseSchema, batchStatusResponseSchema, analyticsResponseSchema, retryJobResponseSchema, retryPolicyResponseSchema,
+  sendersResponseSchema, sendingLimitsResponseSchema,
 } from "./api-types.ts";
 import type { ErrorCode } from "./error-codes.ts";
 import { apiLimits, databaseLimits } from "./limits.ts";
@@ -201,6 +203,54 @@ export const apiRoutes = {
     response: retryPolicyResponseSchema,
     responseDescription: "The retry policy now",
     errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, "invalid_retry_policy"],
+    errorNotes: { 403: "Not an owner or admin of the workspace" },
+  },
+  "senders": {
+    method: "GET",
+    auth: "required",
+    summary: "The workspace's senders: configured rate, backlog due now and the time to drain it",
+    description: "Each sender is paced at its rate in message segments per second (null rate: its kind's default, " +
+      "long code 1, toll-free 3, short code 100, Messaging Service 1). The backlog is what is due now and waiting " +
+      "for the sender; drainSeconds is its segments at the rate (plus the wait for the next free slot).",
+    request: () => sendersQuerySchema,
+    response: sendersResponseSchema,
+    responseDescription: "The senders",
+    errors: [...workspaceRoute, "validation_failed"],
+  },
+  "update-sender": {
+    method: "POST",
+    idempotency: "keyed",
+    auth: "required",
+    summary: "Set a sender's rate in message segments per second (owners and admins); null restores its kind's default",
+    description: "Applies to send slots given from now on; slots already given are kept. 400 `sender_not_allowed` " +
+      "when the sender is not one of the workspace's.",
+    request: () => updateSenderRequestSchema,
+    response: sendersResponseSchema,
+    responseDescription: "The senders now",
+    errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, "sender_not_allowed"],
+    errorNotes: { 403: "Not an owner or admin of the workspace" },
+  },
+  "sending-limits": {
+    method: "GET",
+    auth: "required",
+    summary: "The workspace's daily message cap and today's usage in its local day",
+    request: () => sendingLimitsQuerySchema,
+    response: sendingLimitsResponseSchema,
+    responseDescription: "The daily cap and usage",
+    errors: [...workspaceRoute, "validation_failed"],
+  },
+  "update-sending-limits": {
+    method: "POST",
+    idempotency: "keyed",
+    auth: "required",
+    summary: "Set the workspace's daily message cap (owners and admins); null turns it off",
+    description: "First attempts are counted per local day (the workspace's timezone) when they are sent; past the " +
+      "cap, due messages wait for the next local midnight with status reason `daily_cap` (an event in their " +
+      "timeline), never failed. Retries are not counted again.",
+    request: () => updateSendingLimitsRequestSchema,
+    response: sendingLimitsResponseSchema,
+    responseDescription: "The daily cap and usage now",
+    errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors],
     errorNotes: { 403: "Not an owner or admin of the workspace" },
   },
   "pause-job": {

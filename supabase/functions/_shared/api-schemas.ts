@@ -758,3 +758,23 @@ export function fieldErrorsOf(error: z.ZodError): FieldError[] {
   }
   return fields;
 }
+
+/** GET senders and GET sending-limits: one workspace. */
+export const sendersQuerySchema = z.strictObject({ workspaceId: workspaceIdSchema });
+export const sendingLimitsQuerySchema = z.strictObject({ workspaceId: workspaceIdSchema });
+
+/** POST update-sender: a sender's rate in message segments per second; null restores its kind's default. */
+export const updateSenderRequestSchema = z.strictObject({
+  workspaceId: workspaceIdSchema,
+  sender: z.string().min(1).max(64).meta({ description: "The sender: an E.164 number, a short code or a Messaging Service SID (MG…)" }),
+  messagesPerSecond: z.number().positive().max(databaseLimits.sender_rate_max).nullable()
+    .meta({ description: `Message segments per second, above 0 and at most ${databaseLimits.sender_rate_max}; null: the default of the sender's kind` }),
+}).meta({ id: "UpdateSenderRequest" });
+
+/** POST update-sending-limits: the workspace's daily message cap; null turns it off. */
+export const updateSendingLimitsRequestSchema = z.strictObject({
+  workspaceId: workspaceIdSchema,
+  dailyMessageCap: z.int().min(1).max(databaseLimits.daily_cap_max).nullable()
+    .meta({ description: `Messages (first attempts) per local day, 1 to ${databaseLimits.daily_cap_max}; null: no cap` }),
+}).meta({ id: "UpdateSendingLimitsRequest" });
+

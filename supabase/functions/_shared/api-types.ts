@@ -132,6 +132,39 @@ export const retryPolicySettingsSchema = z.strictObject({
 });
 export type RetryPolicySettings = z.output<typeof retryPolicySettingsSchema>;
 
+export const senderKindSchema = z.enum(["long_code", "toll_free", "short_code", "messaging_service"]);
+
+export const senderViewSchema = z.strictObject({
+  sender: z.string(),
+  label: z.string().nullable(),
+  kind: senderKindSchema,
+  messagesPerSecond: z.number().positive().meta({ description: "Message segments per second the sender is paced at" }),
+  defaultRate: z.boolean().meta({ description: "True when the rate is its kind's default (long code 1, toll-free 3, short code 100, Messaging Service 1)" }),
+  backlog: z.strictObject({
+    messages: z.int().min(0).meta({ description: "Messages due now and waiting for this sender" }),
+    segments: z.int().min(0),
+  }),
+  drainSeconds: z.number().min(0).meta({ description: "Estimated seconds to send the backlog at the sender's rate" }),
+  nextSlotTime: dateTimeSchema.nullable().meta({ description: "The sender's next free send slot, when it is in the future" }),
+  isDefault: z.boolean().meta({ description: "The workspace's default sender (messages without fromNumber)" }),
+});
+export type SenderView = z.output<typeof senderViewSchema>;
+export const sendersResultSchema = z.strictObject({ workspaceId: workspaceIdSchema, senders: z.array(senderViewSchema) });
+/** GET senders and POST update-sender. */
+export type SendersResult = z.output<typeof sendersResultSchema>;
+
+export const sendingLimitsResultSchema = z.strictObject({
+  workspaceId: workspaceIdSchema,
+  dailyMessageCap: z.int().min(1).nullable().meta({ description: "Messages (first attempts) per local day; null: no cap" }),
+  timezone: z.string(),
+  localDay: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).meta({ description: "Today in the workspace's timezone" }),
+  usedToday: z.int().min(0).meta({ description: "First attempts sent (claimed) today, local day" }),
+  resetsTime: dateTimeSchema.meta({ description: "The next local midnight, when the count starts again" }),
+  heldMessages: z.int().min(0).meta({ description: "Messages waiting for the next local day (status reason daily_cap)" }),
+});
+/** GET sending-limits and POST update-sending-limits. */
+export type SendingLimitsResult = z.output<typeof sendingLimitsResultSchema>;
+
 export const scheduleTransitionResultSchema = z.strictObject({
   jobId: scheduleIdSchema,
   status: scheduleStatusSchema,
@@ -517,3 +550,6 @@ export const scheduleBulkResponseSchema = successEnvelope(scheduleBulkResultSche
 export const batchStatusResponseSchema = successEnvelope(batchStatusResultSchema).meta({ id: "BatchStatusResponse" });
 export const retryJobResponseSchema = successEnvelope(retryJobResultSchema).meta({ id: "RetryJobResponse" });
 export const retryPolicyResponseSchema = successEnvelope(retryPolicySettingsSchema).meta({ id: "RetryPolicyResponse" });
+export const sendersResponseSchema = successEnvelope(sendersResultSchema).meta({ id: "SendersResponse" });
+export const sendingLimitsResponseSchema = successEnvelope(sendingLimitsResultSchema).meta({ id: "SendingLimitsResponse" });
+

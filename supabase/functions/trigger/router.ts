@@ -33,6 +33,10 @@ import { sendSms } from "./routes/send-sms.ts";
 import { stats } from "./routes/stats.ts";
 import { templates } from "./routes/templates.ts";
 import { updateRetryPolicy } from "./routes/update-retry-policy.ts";
+import { senders } from "./routes/senders.ts";
+import { updateSender } from "./routes/update-sender.ts";
+import { sendingLimits } from "./routes/sending-limits.ts";
+import { updateSendingLimits } from "./routes/update-sending-limits.ts";
 import { updateTemplate } from "./routes/update-template.ts";
 import { workspaces } from "./routes/workspaces.ts";
 
@@ -49,6 +53,10 @@ const handlers: { [N in ApiRouteName]: RouteHandler<N> } = {
   "retry-job": retryJob,
   "retry-policy": retryPolicy,
   "update-retry-policy": updateRetryPolicy,
+  senders,
+  "update-sender": updateSender,
+  "sending-limits": sendingLimits,
+  "update-sending-limits": updateSendingLimits,
   "job-status": jobStatus,
   "jobs": jobs,
   "job-events": jobEvents,
