@@ -15,13 +15,14 @@
 -- * Fairness: the claim takes a share per workspace (and within it per sender) instead of the
 --   earliest due rows overall, and keeps the earliest-ranked jobs of every workspace first, so one
 --   workspace's backlog delays another's single message by at most one claim.
--- * Daily cap: workspace_settings.daily_message_cap (null = off). First attempts are counted per
---   workspace and local day (the workspace's timezone) when claimed; once the cap is reached, due
---   first attempts move to the next local midnight with status_reason daily_cap and a daily_cap event.
+-- * Daily cap: workspace_settings.daily_message_cap (null = off). While a cap is set, first attempts
+--   are counted per workspace and local day (the workspace's timezone) when claimed; once the cap is
+--   reached, due first attempts move to the next local midnight with status_reason daily_cap and a
+--   daily_cap event. (A cap set during a day counts from then.)
 --
 -- Lock order of the claims (and of everything that takes these locks): job rows (SKIP LOCKED, or one
 -- job by id), then sender_pacing rows in sender order, then workspace_daily_usage rows in workspace
--- order. Nothing else locks pacing or usage rows.
+-- order (capped workspaces only). Nothing else locks pacing or usage rows.
 --
 -- Redefined whole: claim_due_jobs, claim_job, is_expiry_or_manual_retry.
 
@@ -84,7 +85,7 @@ create table private.sender_pacing (
 );
 comment on table private.sender_pacing is
   'Per sender: the earliest free send slot. Claims lock the row (in sender order) and advance it by the segments they reserve / the rate.';
-alter table private.sender_pacing enable row level security;
+-- Not client-facing: no grant to any client role (the private schema is not exposed either).
 revoke all on private.sender_pacing from anon, authenticated, public;
 
 insert into private.sender_pacing (sender) select s.sender from public.workspace_senders s on conflict do nothing;
@@ -119,7 +120,6 @@ create table private.workspace_daily_usage (
 );
 comment on table private.workspace_daily_usage is
   'Per workspace: first attempts claimed on the local day `day` (the workspace''s timezone). Claims lock the row (in workspace order).';
-alter table private.workspace_daily_usage enable row level security;
 revoke all on private.workspace_daily_usage from anon, authenticated, public;
 
 insert into private.workspace_daily_usage (workspace_id) select w.id from public.workspaces w on conflict do nothing;
@@ -287,13 +287,15 @@ begin
     from public.workspace_settings st
     where st.workspace_id in (select l.workspace_id from locked l)
   ),
-  -- The workspaces' usage rows, locked in workspace order after the pacing rows (the count(*) on
-  -- pacing makes this run after it).
+  -- The usage rows of the workspaces with a cap, locked in workspace order after the pacing rows
+  -- (the count(*) on pacing makes this run after it). Only capped workspaces are counted: counting
+  -- every workspace would make two claims of one workspace wait for each other even when they share
+  -- no sender.
   usage as materialized (
     select u.workspace_id, case when u.day = st.today then u.messages else 0 end as used
     from private.workspace_daily_usage u
     join settings st on st.workspace_id = u.workspace_id
-    where (select count(*) from pacing) >= 0
+    where st.cap is not null and (select count(*) from pacing) >= 0
     order by u.workspace_id
     for update of u
   ),
@@ -363,6 +365,7 @@ begin
       select ch.workspace_id, count(*) as n from chosen ch
       where ch.attempts = 0 and not ch.expired group by ch.workspace_id
     ) x
+    join usage us on us.workspace_id = x.workspace_id
     join settings st on st.workspace_id = x.workspace_id
     where u.workspace_id = x.workspace_id
   ),
@@ -469,8 +472,10 @@ begin
   select st.timezone, st.daily_message_cap as cap into v_settings
   from public.workspace_settings st where st.workspace_id = v_job.workspace_id;
   v_today := (v_now at time zone coalesce(v_settings.timezone, 'UTC'))::date;
-  select case when u.day = v_today then u.messages else 0 end into v_used
-  from private.workspace_daily_usage u where u.workspace_id = v_job.workspace_id for update;
+  if v_settings.cap is not null then
+    select case when u.day = v_today then u.messages else 0 end into v_used
+    from private.workspace_daily_usage u where u.workspace_id = v_job.workspace_id for update;
+  end if;
   if v_job.attempts = 0 and v_settings.cap is not null and coalesce(v_used, 0) >= v_settings.cap then
     update public.scheduled_sms_jobs
     set next_attempt_at = private.next_local_midnight(v_now, v_settings.timezone),
@@ -499,7 +504,7 @@ begin
   update private.sender_pacing
   set next_slot_at = v_slot + pg_catalog.make_interval(secs => coalesce(v_job.segments, 1) / v_rate)
   where sender = v_job.from_number;
-  if v_job.attempts = 0 then
+  if v_job.attempts = 0 and v_settings.cap is not null then
     update private.workspace_daily_usage
     set messages = case when day = v_today then messages else 0 end + 1, day = v_today
     where workspace_id = v_job.workspace_id;
@@ -545,7 +550,8 @@ as $$
          s.messages_per_second is null,
          coalesce(b.messages, 0), coalesce(b.segments, 0),
          coalesce(b.segments, 0) / coalesce(s.messages_per_second, private.sender_default_rate(s.kind))::double precision
-           + greatest(extract(epoch from p.next_slot_at - pg_catalog.now()), 0)::double precision * (coalesce(b.messages, 0) > 0)::int,
+           + case when coalesce(b.messages, 0) > 0 and p.next_slot_at > pg_catalog.now()
+               then extract(epoch from p.next_slot_at - pg_catalog.now())::double precision else 0 end,
          case when p.next_slot_at > pg_catalog.now() then p.next_slot_at end,
          coalesce(st.default_sender = s.sender, false)
   from public.workspace_senders s

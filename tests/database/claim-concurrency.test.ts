@@ -12,6 +12,7 @@ async function clearJobs(db: Sql): Promise<void> {
 beforeAll(() => clearJobs(sql));
 afterAll(async () => {
   await clearJobs(sql);
+  await sql`delete from public.workspace_senders where sender = '+15005550401'`;
   await sql.end();
 });
 
@@ -52,9 +53,17 @@ describe("claim_due_jobs under concurrency", () => {
 
   it("a claimer holding rows in an open transaction does not block another, which skips them", async () => {
     await clearJobs(sql);
+    // Six due jobs of the demo line; the four others (inserted once the first claimer holds the six)
+    // are of a second sender. A claim also locks the pacing row of each sender it gives send slots
+    // (20261130001000_sender_pacing.sql): a second claimer with free jobs of the SAME sender waits
+    // for the first claim's commit, by design (one statement in the runners). Here it only meets the
+    // six held job rows, which it skips without waiting.
+    await sql`
+      insert into public.workspace_senders (sender, workspace_id, label, messages_per_second)
+      values ('+15005550401', ${workspace}, 'claim test line', 1000) on conflict (sender) do nothing`;
     await sql`
       insert into public.scheduled_sms_jobs (workspace_id, to_phone, body)
-      select ${workspace}, '+614' || lpad(g::text, 8, '0'), 'hi' from generate_series(1, 10) g`;
+      select ${workspace}, '+614' || lpad(g::text, 8, '0'), 'hi' from generate_series(1, 6) g`;
 
     let releaseFirst: () => void = () => undefined;
     const firstHolds = new Promise<void>((resolve) => { releaseFirst = resolve; });
@@ -68,6 +77,9 @@ describe("claim_due_jobs under concurrency", () => {
       await firstHolds;
     });
     await firstHasClaimed;
+    await sql`
+      insert into public.scheduled_sms_jobs (workspace_id, to_phone, from_number, body)
+      select ${workspace}, '+614' || lpad(g::text, 8, '0'), '+15005550401', 'hi' from generate_series(7, 10) g`;
     const second = (await sql<{ id: string }[]>`select id from private.claim_due_jobs('other', 10, 60)`).map((r) => r.id);
     releaseFirst();
     await first;
