@@ -82,7 +82,11 @@ export class LocalRunner {
   private async loop(): Promise<void> {
     while (!this.stopping) {
       const free = this.options.concurrency - this.inFlight.size;
-      if (free <= 0) {
+      // A claim costs a few milliseconds whatever its size (it finds the senders with due work and
+      // gives send slots): while sends are in flight, claim again only once a quarter of the batch
+      // is free, not for each send that finishes.
+      const worthClaiming = Math.max(1, Math.floor(Math.min(this.options.claimBatch, this.options.concurrency) / 4));
+      if (free <= 0 || (free < worthClaiming && this.inFlight.size > 0)) {
         await this.waitForSlot();
         continue;
       }
