@@ -119,7 +119,9 @@ export function rateLimitedError(decision: RateDecision): ApiError {
 export function namedWorkspaceOf(raw: unknown): string | undefined {
   if (typeof raw !== "object" || raw === null || !("workspaceId" in raw)) return undefined;
   const workspaceId = raw.workspaceId;
-  return typeof workspaceId === "string" && workspaceId.length <= 200 ? workspaceId : undefined;
+  // Only what could be a workspace id (the same rule as workspaceIdSchema): anything else names
+  // none, and is never sent to the database (text there cannot hold a NUL, for one).
+  return typeof workspaceId === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(workspaceId) ? workspaceId : undefined;
 }
 
 /** The recipients a raw schedule-bulk body lists (its `recipients` array's length; 0 if none). */
