@@ -24,6 +24,7 @@ export const queryKeys = {
   /** schedule-bulk's answer, kept for the batch page of the session that sent it. */
   bulkResult: (workspaceId: string, batchId: string) => ["bulk-result", workspaceId, batchId] as const,
   preview: (workspaceId: string, request: unknown) => ["preview", workspaceId, request] as const,
+  rateLimits: (workspaceId: string) => ["rate-limits", workspaceId] as const,
 };
 
 export function useWorkspaces() {
@@ -136,5 +137,16 @@ export function useBatchStatus(workspaceId: string, batchId: string) {
         Object.entries(data.messageStatuses).every(([status, n]) => n === 0 || finalDeliveryStatuses.has(status));
       return settled ? false : interval;
     },
+  });
+}
+
+/** The workspace's API rate limits and the signed-in caller's usage of them, polled (each poll is one read of the budget). */
+export function useRateLimits(workspaceId: string) {
+  const api = useApi();
+  const interval = useRefreshInterval();
+  return useQuery({
+    queryKey: queryKeys.rateLimits(workspaceId),
+    queryFn: ({ signal }) => api.get("rate-limits", { workspaceId }, signal),
+    refetchInterval: interval,
   });
 }
