@@ -23,10 +23,11 @@ create unlogged table private.api_rate_buckets (
   caller text not null,
   -- 'write', 'read' or 'bulk-recipients'.
   bucket text not null check (bucket in ('write', 'read', 'bulk-recipients')),
-  -- GCRA's theoretical arrival time: the bucket is full when tat <= now; each unit of cost moves it
+  -- GCRA's theoretical arrival time, in microseconds since the Unix epoch (whole numbers: the
+  -- arithmetic is exact and cheap): the bucket is full when tat <= now; each unit of cost moves it
   -- one emission interval (1/rate) later; a request is refused if that would put it more than
   -- burst intervals after now.
-  tat timestamptz not null,
+  tat bigint not null,
   primary key (scope, caller, bucket)
 );
 comment on table private.api_rate_buckets is
@@ -135,34 +136,48 @@ as $$
     (select s.api_limits from public.workspace_settings s where s.workspace_id = p_workspace_id), '{}')
 $$;
 
--- One bucket's figures for the RateLimit header fields, given its tat after the request: remaining
--- whole units, and seconds until the bucket is full again (rounded up).
-create function private.gcra_remaining(p_tat timestamptz, p_now timestamptz, p_interval_seconds double precision, p_burst bigint)
-returns integer
+-- Times in the buckets: microseconds since the Unix epoch. These three helpers have no SET clause
+-- (they name pg_catalog objects only), so the planner inlines them: a SQL function with one is
+-- called as a function, about 30 µs each, on every API request.
+create function private.epoch_us(p_time timestamptz)
+returns bigint
 language sql
-immutable
-set search_path = ''
+stable  -- as extract(epoch from timestamptz) is; declared immutable, it would not be inlined
+parallel safe
 as $$
-  -- The nudge keeps float error from showing 4999 where 5000 are left.
-  select greatest(0, pg_catalog.floor(p_burst - greatest(0, extract(epoch from (p_tat - p_now))) / p_interval_seconds + 1e-6))::integer
+  select (extract(epoch from p_time) * 1000000)::bigint
 $$;
-create function private.gcra_reset_seconds(p_tat timestamptz, p_now timestamptz)
+
+-- One bucket's figures for the RateLimit header fields, given its tat (after the request) and now,
+-- in microseconds, and its emission interval: whole units left, and whole seconds until full.
+create function private.gcra_remaining(p_tat bigint, p_now bigint, p_interval_us bigint, p_burst bigint)
 returns integer
 language sql
 immutable
-set search_path = ''
+parallel safe
 as $$
-  select greatest(0, pg_catalog.ceil(extract(epoch from (p_tat - p_now))))::integer
+  select greatest(0, (p_burst * p_interval_us - greatest(0, p_tat - p_now)) / p_interval_us)::integer
+$$;
+create function private.gcra_reset_seconds(p_tat bigint, p_now bigint)
+returns integer
+language sql
+immutable
+parallel safe
+as $$
+  select ((greatest(0, p_tat - p_now) + 999999) / 1000000)::integer
 $$;
 
 -- Charges one API request (one call, one round trip): resolves the caller's scope and the limits
--- in force, and takes `cost` units from the class bucket (1) and, for schedule-bulk, p_recipients
--- from the recipients bucket — both or neither. Answers whether the request may run, how long to
--- wait if not, and per bucket its quota (burst), window (seconds for a full refill), remaining
--- units and seconds until full, for the RateLimit-Policy and RateLimit fields.
+-- in force, and takes one unit from the class bucket and, for schedule-bulk, p_recipients from the
+-- recipients bucket — both or neither. Answers whether the request may run, how long to wait if
+-- not, and per bucket its quota (burst), window (seconds for a full refill), remaining units and
+-- seconds until full, for the RateLimit-Policy and RateLimit fields.
 --   p_user_id: the caller's user id, or null for the service role.
 --   p_workspace_id: the workspace the request names (null if none).
 --   p_class: 'read' or 'write'.
+-- Not security definer (only the API calls it, as the table owner) and without a SET clause: it
+-- runs on every request, and a SET costs a configuration save and restore per call. Every object
+-- it names is schema-qualified.
 create function private.take_api_request(
   p_user_id uuid,
   p_workspace_id text,
@@ -181,71 +196,73 @@ create function private.take_api_request(
   out bulk_reset integer
 )
 language plpgsql
-set search_path = ''
 as $$
 declare
+  v_now bigint := private.epoch_us(p_now);
   v_caller text := coalesce(p_user_id::text, 'service_role');
   v_scope text;
-  v_limits jsonb;
-  v_rate double precision;
-  v_interval double precision;  -- seconds per unit of the class bucket
-  v_tat timestamptz;
-  v_bulk_interval double precision;
+  v_overrides jsonb;
+  v_rate bigint;
+  v_interval bigint;       -- microseconds per unit of the class bucket
+  v_tat bigint;
+  v_bulk_interval bigint;  -- microseconds per recipient
   v_bulk_cost bigint;
-  v_bulk_tat timestamptz;
-  v_class_new timestamptz;
-  v_bulk_new timestamptz;
+  v_bulk_tat bigint;
+  v_class_new bigint;
+  v_bulk_new bigint;
 begin
   if p_class not in ('read', 'write') then
     perform private.raise_error('invalid_argument', 'a request class is read or write');
   end if;
-  -- The scope: the named workspace if the caller belongs to it (the service role: if it exists).
-  select w.id, private.api_limit_defaults() || s.api_limits into v_scope, v_limits
+  -- The scope: the named workspace if the caller belongs to it (the service role: if it exists);
+  -- otherwise '' with the defaults.
+  select w.id, s.api_limits into v_scope, v_overrides
   from public.workspaces w
   join public.workspace_settings s on s.workspace_id = w.id
   where w.id = p_workspace_id
     and (p_user_id is null
          or exists (select 1 from public.workspace_members m where m.workspace_id = w.id and m.user_id = p_user_id));
-  if v_scope is null then
-    v_scope := '';
-    v_limits := private.api_limit_defaults();
-  end if;
+  v_scope := coalesce(v_scope, '');
 
-  v_rate := (v_limits ->> (p_class || 'RatePerSecond'))::double precision;
-  v_interval := 1.0 / v_rate;
-  class_quota := (v_limits ->> (p_class || 'Burst'))::bigint;
-  class_window := pg_catalog.ceil(class_quota::numeric / (v_limits ->> (p_class || 'RatePerSecond'))::numeric)::integer;
+  if p_class = 'write' then
+    v_rate := coalesce((v_overrides ->> 'writeRatePerSecond')::bigint, private.limit_value('api_write_rate_per_second'));
+    class_quota := coalesce((v_overrides ->> 'writeBurst')::bigint, private.limit_value('api_write_burst'));
+  else
+    v_rate := coalesce((v_overrides ->> 'readRatePerSecond')::bigint, private.limit_value('api_read_rate_per_second'));
+    class_quota := coalesce((v_overrides ->> 'readBurst')::bigint, private.limit_value('api_read_burst'));
+  end if;
+  v_interval := greatest(1, pg_catalog.round(1000000.0 / v_rate))::bigint;
+  class_window := ((class_quota * 1000000 / v_rate) + 999999) / 1000000;
 
   if coalesce(p_recipients, 0) <= 0 then
     -- The common case, one UPSERT: the bucket moves only if the request fits.
     insert into private.api_rate_buckets as b (scope, caller, bucket, tat)
-    values (v_scope, v_caller, p_class, p_now + pg_catalog.make_interval(secs => v_interval))
+    values (v_scope, v_caller, p_class, v_now + v_interval)
     on conflict (scope, caller, bucket) do update
-      set tat = greatest(b.tat, p_now) + pg_catalog.make_interval(secs => v_interval)
-      where greatest(b.tat, p_now) + pg_catalog.make_interval(secs => v_interval)
-            <= p_now + pg_catalog.make_interval(secs => class_quota * v_interval)
+      set tat = greatest(b.tat, v_now) + v_interval
+      where greatest(b.tat, v_now) + v_interval <= v_now + class_quota * v_interval
     returning b.tat into v_tat;
     allowed := v_tat is not null;
     if not allowed then
       select b.tat into v_tat from private.api_rate_buckets b
       where b.scope = v_scope and b.caller = v_caller and b.bucket = p_class;
-      retry_after_seconds := greatest(1, pg_catalog.ceil(extract(epoch from
-        (v_tat + pg_catalog.make_interval(secs => v_interval) - pg_catalog.make_interval(secs => class_quota * v_interval) - p_now))))::integer;
+      retry_after_seconds := greatest(1, private.gcra_reset_seconds(v_tat + v_interval - class_quota * v_interval, v_now));
     end if;
-    class_remaining := private.gcra_remaining(v_tat, p_now, v_interval, class_quota);
-    class_reset := private.gcra_reset_seconds(v_tat, p_now);
+    class_remaining := private.gcra_remaining(v_tat, v_now, v_interval, class_quota);
+    class_reset := private.gcra_reset_seconds(v_tat, v_now);
     return;
   end if;
 
   -- schedule-bulk: the write bucket and the recipients bucket, locked together, charged together.
   -- A request larger than the whole recipients burst costs the whole burst (it waits for a full
   -- bucket rather than never passing).
-  bulk_quota := (v_limits ->> 'bulkRecipientsBurst')::bigint;
-  v_bulk_interval := 60.0 / (v_limits ->> 'bulkRecipientsPerMinute')::double precision;
-  bulk_window := pg_catalog.ceil(bulk_quota * 60::numeric / (v_limits ->> 'bulkRecipientsPerMinute')::numeric)::integer;
+  bulk_quota := coalesce((v_overrides ->> 'bulkRecipientsBurst')::bigint, private.limit_value('api_bulk_recipients_burst'));
+  v_rate := coalesce((v_overrides ->> 'bulkRecipientsPerMinute')::bigint, private.limit_value('api_bulk_recipients_per_minute'));
+  v_bulk_interval := greatest(1, pg_catalog.round(60000000.0 / v_rate))::bigint;
+  bulk_window := ((bulk_quota * 60000000 / v_rate) + 999999) / 1000000;
   v_bulk_cost := least(p_recipients, bulk_quota);
   insert into private.api_rate_buckets (scope, caller, bucket, tat)
-  values (v_scope, v_caller, p_class, p_now), (v_scope, v_caller, 'bulk-recipients', p_now)
+  values (v_scope, v_caller, p_class, v_now), (v_scope, v_caller, 'bulk-recipients', v_now)
   on conflict do nothing;
   select max(b.tat) filter (where b.bucket = p_class), max(b.tat) filter (where b.bucket = 'bulk-recipients')
   into v_tat, v_bulk_tat
@@ -253,10 +270,10 @@ begin
         where b.scope = v_scope and b.caller = v_caller and b.bucket in (p_class, 'bulk-recipients')
         order by b.bucket
         for update) b;
-  v_class_new := greatest(v_tat, p_now) + pg_catalog.make_interval(secs => v_interval);
-  v_bulk_new := greatest(v_bulk_tat, p_now) + pg_catalog.make_interval(secs => v_bulk_cost * v_bulk_interval);
-  allowed := v_class_new <= p_now + pg_catalog.make_interval(secs => class_quota * v_interval)
-         and v_bulk_new <= p_now + pg_catalog.make_interval(secs => bulk_quota * v_bulk_interval);
+  v_class_new := greatest(v_tat, v_now) + v_interval;
+  v_bulk_new := greatest(v_bulk_tat, v_now) + v_bulk_cost * v_bulk_interval;
+  allowed := v_class_new <= v_now + class_quota * v_interval
+         and v_bulk_new <= v_now + bulk_quota * v_bulk_interval;
   if allowed then
     update private.api_rate_buckets b
     set tat = case b.bucket when 'bulk-recipients' then v_bulk_new else v_class_new end
@@ -264,14 +281,14 @@ begin
     v_tat := v_class_new;
     v_bulk_tat := v_bulk_new;
   else
-    retry_after_seconds := greatest(1, pg_catalog.ceil(greatest(
-      extract(epoch from (v_class_new - pg_catalog.make_interval(secs => class_quota * v_interval) - p_now)),
-      extract(epoch from (v_bulk_new - pg_catalog.make_interval(secs => bulk_quota * v_bulk_interval) - p_now)))))::integer;
+    retry_after_seconds := greatest(1,
+      private.gcra_reset_seconds(v_class_new - class_quota * v_interval, v_now),
+      private.gcra_reset_seconds(v_bulk_new - bulk_quota * v_bulk_interval, v_now));
   end if;
-  class_remaining := private.gcra_remaining(v_tat, p_now, v_interval, class_quota);
-  class_reset := private.gcra_reset_seconds(v_tat, p_now);
-  bulk_remaining := private.gcra_remaining(v_bulk_tat, p_now, v_bulk_interval, bulk_quota);
-  bulk_reset := private.gcra_reset_seconds(v_bulk_tat, p_now);
+  class_remaining := private.gcra_remaining(v_tat, v_now, v_interval, class_quota);
+  class_reset := private.gcra_reset_seconds(v_tat, v_now);
+  bulk_remaining := private.gcra_remaining(v_bulk_tat, v_now, v_bulk_interval, bulk_quota);
+  bulk_reset := private.gcra_reset_seconds(v_bulk_tat, v_now);
 end;
 $$;
 comment on function private.take_api_request is
@@ -299,19 +316,21 @@ as $$
   limits as (
     select s.id as scope, case when s.id = '' then private.api_limit_defaults() else private.resolve_api_limits(s.id) end as l from scope s
   ),
-  -- Per bucket: its burst, and how many it refills per `per` seconds.
-  buckets (bucket, quota, refill, per) as (
-    select 'write', (l.l ->> 'writeBurst')::bigint, (l.l ->> 'writeRatePerSecond')::numeric, 1 from limits l
+  -- Per bucket: its burst, and its emission interval in microseconds.
+  buckets (bucket, quota, refill, per_us) as (
+    select 'write', (l.l ->> 'writeBurst')::bigint, (l.l ->> 'writeRatePerSecond')::bigint, 1000000 from limits l
     union all
-    select 'read', (l.l ->> 'readBurst')::bigint, (l.l ->> 'readRatePerSecond')::numeric, 1 from limits l
+    select 'read', (l.l ->> 'readBurst')::bigint, (l.l ->> 'readRatePerSecond')::bigint, 1000000 from limits l
     union all
-    select 'bulk-recipients', (l.l ->> 'bulkRecipientsBurst')::bigint, (l.l ->> 'bulkRecipientsPerMinute')::numeric, 60 from limits l
-  )
-  select k.bucket, k.quota, pg_catalog.ceil(k.quota * k.per / k.refill)::integer,
-         private.gcra_remaining(coalesce(b.tat, p_now), p_now, (k.per / k.refill)::double precision, k.quota),
-         private.gcra_reset_seconds(coalesce(b.tat, p_now), p_now)
+    select 'bulk-recipients', (l.l ->> 'bulkRecipientsBurst')::bigint, (l.l ->> 'bulkRecipientsPerMinute')::bigint, 60000000 from limits l
+  ),
+  now_us as (select private.epoch_us(p_now) as us)
+  select k.bucket, k.quota, ((k.quota * k.per_us / k.refill + 999999) / 1000000)::integer,
+         private.gcra_remaining(coalesce(b.tat, n.us), n.us, greatest(1, pg_catalog.round(k.per_us::numeric / k.refill))::bigint, k.quota),
+         private.gcra_reset_seconds(coalesce(b.tat, n.us), n.us)
   from buckets k
   cross join limits l
+  cross join now_us n
   left join private.api_rate_buckets b
     on b.scope = l.scope and b.caller = coalesce(p_user_id::text, 'service_role') and b.bucket = k.bucket
 $$;
@@ -327,7 +346,7 @@ set search_path = ''
 as $$
   with gone as (
     delete from private.api_rate_buckets b
-    where b.tat < p_now - pg_catalog.make_interval(secs => private.limit_value('api_rate_bucket_idle_seconds'))
+    where b.tat < private.epoch_us(p_now) - private.limit_value('api_rate_bucket_idle_seconds') * 1000000
     returning 1
   )
   select pg_catalog.count(*)::integer from gone
@@ -338,7 +357,7 @@ comment on function private.delete_idle_api_rate_buckets is
 -- None of these is for client roles (the API calls them as the table owner).
 revoke all on function private.api_limit_defaults(), private.api_limit_bounds(), private.check_api_limits(jsonb),
   private.check_workspace_api_limits(), private.resolve_api_limits(text),
-  private.gcra_remaining(timestamptz, timestamptz, double precision, bigint), private.gcra_reset_seconds(timestamptz, timestamptz),
+  private.epoch_us(timestamptz), private.gcra_remaining(bigint, bigint, bigint, bigint), private.gcra_reset_seconds(bigint, bigint),
   private.take_api_request(uuid, text, text, integer, timestamptz),
   private.peek_api_rate_buckets(uuid, text, timestamptz), private.delete_idle_api_rate_buckets(timestamptz)
   from public, anon, authenticated;

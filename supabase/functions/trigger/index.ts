@@ -20,7 +20,7 @@ const rateLimiting = env("API_RATE_LIMITING")?.toLowerCase() !== "off";
 
 export const handler = createTriggerHandler({
   sql,
-  ...(rateLimiting ? { rateLimiter: createRateLimiter(sql) } : {}),
+  ...(rateLimiting ? { rateLimiter: createRateLimiter(databasePool(databaseUrl, 2)) } : {}),
   verifyAccessToken: createAccessTokenVerifier({
     jwtSecret: env("SUPABASE_JWT_SECRET"),
     jwksUrl: env("SUPABASE_JWKS_URL") ??
