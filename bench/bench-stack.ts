@@ -47,6 +47,10 @@ export async function startBenchStack(): Promise<BenchStack> {
     select s, 'ws_demo', 'bench line', private.limit_value('sender_rate_max')
     from unnest(${benchSenders.slice(1)}::text[]) s
     on conflict (sender) do nothing`;
+  // The scenarios measure throughput with rate limiting on: the seeded workspaces get the largest
+  // limits allowed, so the benchmark's own load (hundreds of requests a second from one caller) is
+  // charged but not refused. The rate-limit scenario uses a workspace with the defaults.
+  await raiseApiLimits(sql, ["ws_demo", "ws_other"]);
   const accounts = Object.fromEntries((await sql<{ account_sid: string; auth_token: string }[]>`
     select account_sid, auth_token from private.twilio_credentials`).map((r) => [r.account_sid, r.auth_token]));
   const simulator = await startTwilioSimulator({ accounts, config: { callbacks: { statusDelayMs: 0 } } });
@@ -106,4 +110,16 @@ export async function startBenchStack(): Promise<BenchStack> {
       destroyCluster(benchCluster);
     },
   };
+}
+
+/** Gives workspaces the largest API rate limits allowed (private.limit_value's *_max bounds). */
+export async function raiseApiLimits(sql: postgres.Sql, workspaceIds: string[]): Promise<void> {
+  await sql`
+    update public.workspace_settings
+    set api_limits = jsonb_build_object(
+      'writeRatePerSecond', private.limit_value('api_rate_per_second_max'), 'writeBurst', private.limit_value('api_burst_max'),
+      'readRatePerSecond', private.limit_value('api_rate_per_second_max'), 'readBurst', private.limit_value('api_burst_max'),
+      'bulkRecipientsPerMinute', private.limit_value('api_bulk_recipients_per_minute_max'),
+      'bulkRecipientsBurst', private.limit_value('api_bulk_recipients_per_minute_max'))
+    where workspace_id = any (${workspaceIds})`;
 }

@@ -22,6 +22,7 @@ import { analyticsByDay, measureMonitoringAtScale } from "./scenarios/monitoring
 import { measureDashboardInBrowser } from "./scenarios/dashboard-in-browser.ts";
 import { measureTemplates } from "./scenarios/templates.ts";
 import { measureIdempotentRetries } from "./scenarios/idempotent-retries.ts";
+import { measureRateLimits } from "./scenarios/api-rate-limits.ts";
 import { round } from "./stats.ts";
 
 /** The targets of issue 6, on a 2-core machine. */
@@ -50,11 +51,14 @@ const targets = {
   pacingMessages: 200,
   /** Backlog messages of one workspace sent before another workspace's single message: one claim batch (runner_claim_batch). */
   fairnessBacklogAheadMax: deliveryLimits.runner_claim_batch,
+  /** API req/s with rate limiting on keeps at least this share of it off (issue 14: under 10% lower). */
+  rateLimitOnOverOffMin: 0.9,
 };
 
 const { values: options } = parseArgs({ options: {
   record: { type: "boolean", default: false },
-  // `npm run bench -- --only sender-pacing`: only the pacing, fairness and dispatch figures (a few minutes).
+  // `npm run bench -- --only sender-pacing` (pacing, fairness and dispatch figures) or `--only rate-limits`
+  // (the API limiter's cost and isolation): one part, a few minutes.
   only: { type: "string" },
 } });
 
@@ -96,10 +100,27 @@ async function senderPacingRows(): Promise<{ pacing: PacingResult; fairness: Fai
   return { pacing, fairness, dispatch };
 }
 
+/** Issue 14's API figures: the limiter's cost (on / off) and a tenant's latency beside a runaway one. */
+async function rateLimitRows() {
+  const rateLimits = await measureRateLimits(stack, 20, 5, 3, 200);
+  for (const [request, figures] of [["POST schedule-delay", rateLimits.cost.post], ["GET job-status", rateLimits.cost.get]] as const) {
+    row(`API ${request} with rate limiting on / off, ${rateLimits.cost.connections} connections (best of ${figures.on.length} each; non-2xx ${rateLimits.cost.non2xx})`,
+      `${Math.max(...figures.on)} / ${Math.max(...figures.off)} req/s: ${figures.onOverOff}×`,
+      `≥ ${targets.rateLimitOnOverOffMin}×`, figures.onOverOff >= targets.rateLimitOnOverOffMin);
+  }
+  for (const [label, isolation] of [["limiting on", rateLimits.isolation], ["limiting off", rateLimits.withoutLimiting]] as const) {
+    row(`API GET job-status of one tenant (${isolation.samples} calls in a row) beside another's runaway script, ${label} ` +
+      `(4 connections: ${isolation.noisyRequests} requests, ${isolation.noisyRefused} refused 429)`,
+      `p50 ${isolation.noisyMs.p50} ms vs ${isolation.quietMs.p50} ms quiet: ${isolation.noisyOverQuiet}×`);
+  }
+  return rateLimits;
+}
+
 if (options.only !== undefined) {
   try {
-    if (options.only !== "sender-pacing") throw new Error(`unknown --only ${options.only} (sender-pacing)`);
-    await senderPacingRows();
+    if (options.only === "sender-pacing") await senderPacingRows();
+    else if (options.only === "rate-limits") await rateLimitRows();
+    else throw new Error(`unknown --only ${options.only} (sender-pacing | rate-limits)`);
     printRows();
   } finally {
     await stack.stop();
@@ -147,6 +168,8 @@ try {
     `${targets.idempotentDuplicates} duplicates`, idempotent.duplicates === targets.idempotentDuplicates && idempotent.retriesNotReplayed === 0);
   row(`API schedule-delay with / without an Idempotency-Key, ${idempotent.throughput.connections} connections (best of 2 each)`,
     `${Math.max(...idempotent.throughput.withKey)} / ${Math.max(...idempotent.throughput.withoutKey)} req/s: ${idempotent.throughput.withOverWithout}×`);
+
+  const rateLimits = await rateLimitRows();
 
   const bulk = await measureBulkInsert(stack, 100_000, 5_000);
   row(`Bulk insert ${bulk.rows} rows as a member under RLS (${bulk.rowsPerStatement}/statement)`,
@@ -227,7 +250,7 @@ try {
   const results = {
     measuredAt: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: round(os.totalmem() / 2 ** 30, 0), loadAverage1m: os.loadavg()[0] },
-    targets, dashboard: { jsGzipBytes: dashboard.jsGzipBytes, initialJsGzipBytes: dashboard.initialJsGzipBytes, browser: browserTimings }, api, templates, bulkSend, idempotent, bulk, dispatch, statisticsUpkeep: { sendsPerSecond: upkeepRuns, cost: round(upkeepCost, 3) }, analyticsUpkeep: { sendsPerSecond: analyticsRuns, cost: round(analyticsCost, 3) }, lateness: { spread, burst },
+    targets, dashboard: { jsGzipBytes: dashboard.jsGzipBytes, initialJsGzipBytes: dashboard.initialJsGzipBytes, browser: browserTimings }, api, templates, bulkSend, idempotent, rateLimits, bulk, dispatch, statisticsUpkeep: { sendsPerSecond: upkeepRuns, cost: round(upkeepCost, 3) }, analyticsUpkeep: { sendsPerSecond: analyticsRuns, cost: round(analyticsCost, 3) }, lateness: { spread, burst },
     monitoringAtScale: monitoring, senderPacing,
     graphileWorker: { default: graphileDefault, batched: graphileBatched, lateness: graphileLate },
     table: rows,

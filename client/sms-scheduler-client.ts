@@ -75,6 +75,10 @@ export interface SmsSchedulerClient {
   retryPolicy(query: ApiRequest<"retry-policy">): Promise<RetryPolicySettings>;
   /** Replaces the workspace's retry policy overrides (owners and admins). */
   updateRetryPolicy(request: ApiRequest<"update-retry-policy">, options?: WriteOptions): Promise<RetryPolicySettings>;
+  /** The workspace's API rate limits (defaults, overrides, in force) and what is left of the caller's budgets. */
+  rateLimits(query: ApiRequest<"rate-limits">): Promise<ApiData<"rate-limits">>;
+  /** Changes the workspace's API rate limits (owners and the service role); null restores a default. */
+  updateRateLimits(request: ApiRequest<"update-rate-limits">, options?: WriteOptions): Promise<ApiData<"update-rate-limits">>;
   pauseJob(request: PauseJobRequest, options?: WriteOptions): Promise<ScheduleTransitionResult>;
   resumeJob(request: ResumeJobRequest, options?: WriteOptions): Promise<ScheduleTransitionResult>;
   /** A job (kind "job") or, for a schedule id, the schedule (kind "recurring"). */
@@ -141,6 +145,8 @@ export function createSmsSchedulerClient(supabase: SupabaseClient, functionName 
     retryJob: (request, options) => invoke("retry-job", "POST", request, options),
     retryPolicy: (query) => invoke("retry-policy", "GET", query),
     updateRetryPolicy: (request, options) => invoke("update-retry-policy", "POST", request, options),
+    rateLimits: (query) => invoke("rate-limits", "GET", query),
+    updateRateLimits: (request, options) => invoke("update-rate-limits", "POST", request, options),
     pauseJob: (request, options) => invoke("pause-job", "POST", request, options),
     resumeJob: (request, options) => invoke("resume-job", "POST", request, options),
     jobStatus: (query) => invoke("job-status", "GET", query),

@@ -30,6 +30,7 @@ const statusMeanings: Record<number, string> = {
   405: "Wrong method for the endpoint (see the Allow header)",
   409: "Conflicts with the current state",
   422: `The ${idempotencyKeyHeader} was already used with a different request body`,
+  429: "Over the caller's rate limit in the workspace: nothing was done; retry after Retry-After seconds",
   413: `The body is over ${apiLimits.request_body_max_bytes / 1024} KB`,
   415: "The body is not JSON",
   500: "Our fault; quote requestId",
@@ -108,6 +109,25 @@ function queryParameters(query: JsonSchema): JsonSchema[] {
   }));
 }
 
+/** The draft-ietf-httpapi-ratelimit-headers fields on every answer of a rate-limited route (but 401); a new object each time (no YAML aliases). */
+const rateLimitHeaders = (): Record<string, JsonSchema> => ({
+  "RateLimit-Policy": { $ref: "#/components/headers/RateLimit-Policy" },
+  "RateLimit": { $ref: "#/components/headers/RateLimit" },
+});
+
+/** The RateLimit fields, described once (components.headers). */
+const rateLimitHeaderComponents = (): Record<string, JsonSchema> => ({
+  "RateLimit-Policy": {
+    description: "The caller's budgets in the workspace for this kind of request, e.g. `\"writes\";q=40;w=2` " +
+      "(40 at once, refilled within 2 s); schedule-bulk adds `\"bulk-recipients\";q=20000;w=120`. Absent on 401.",
+    schema: { type: "string" },
+  },
+  "RateLimit": {
+    description: "What is left of each budget and seconds until it is full again, e.g. `\"writes\";r=39;t=1`",
+    schema: { type: "string" },
+  },
+});
+
 /** One response per refusal status, whose schema allows exactly the codes of that status. */
 function errorResponses(contract: RouteContract): Record<string, JsonSchema> {
   const codesByStatus = new Map<number, ErrorCode[]>();
@@ -118,11 +138,18 @@ function errorResponses(contract: RouteContract): Record<string, JsonSchema> {
   const responses: Record<string, JsonSchema> = {};
   for (const [status, codes] of [...codesByStatus.entries()].sort(([a], [b]) => a - b)) {
     const meaning = contract.errorNotes?.[status] ?? statusMeanings[status] ?? "Refused";
+    const headers: Record<string, JsonSchema> = {
+      ...(codes.includes("idempotency_request_in_progress")
+        ? { "Retry-After": { description: "With `idempotency_request_in_progress`: seconds to wait before retrying", schema: { type: "integer" } } }
+        : {}),
+      ...(codes.includes("rate_limited")
+        ? { "Retry-After": { description: "Whole seconds until the request would fit the budget; it is always safe to retry then", schema: { type: "integer" } } }
+        : {}),
+      ...(contract.auth === "required" && status !== 401 ? rateLimitHeaders() : {}),
+    };
     responses[String(status)] = {
       description: `${meaning}: ${codes.map((code) => `\`${code}\``).join(", ")}`,
-      ...(codes.includes("idempotency_request_in_progress")
-        ? { headers: { "Retry-After": { description: "With `idempotency_request_in_progress`: seconds to wait before retrying", schema: { type: "integer" } } } }
-        : {}),
+      ...(Object.keys(headers).length > 0 ? { headers } : {}),
       content: jsonContent({
         allOf: [refTo("ErrorResponse"), { properties: { error: { properties: { code: { enum: codes } } } } }],
       }),
@@ -147,15 +174,18 @@ const idempotencyKeyParameter = (): JsonSchema => ({
 
 /** Headers of a 200 answer that a client may need. */
 function successHeaders(contract: RouteContract): JsonSchema {
-  if (contract.idempotency !== "keyed") return {};
-  return {
-    headers: {
-      [idempotentReplayedHeader]: {
-        description: `\`true\` when this is the stored first answer of the ${idempotencyKeyHeader}, sent again`,
-        schema: { type: "string", enum: ["true"] },
-      },
-    },
+  const headers: Record<string, JsonSchema> = {
+    ...(contract.idempotency === "keyed"
+      ? {
+        [idempotentReplayedHeader]: {
+          description: `\`true\` when this is the stored first answer of the ${idempotencyKeyHeader}, sent again`,
+          schema: { type: "string", enum: ["true"] },
+        },
+      }
+      : {}),
+    ...(contract.auth === "required" ? rateLimitHeaders() : {}),
   };
+  return Object.keys(headers).length > 0 ? { headers } : {};
 }
 
 function operation(contract: RouteContract, components: Components): JsonSchema {
@@ -212,6 +242,7 @@ export function buildOpenApiDocument(): JsonSchema {
             "signing keys) or the service-role key.",
         },
       },
+      headers: rateLimitHeaderComponents(),
       schemas: components.sorted(),
     },
   };

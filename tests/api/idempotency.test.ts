@@ -17,7 +17,8 @@ const sql = connect();
 let api: ApiServer;
 let owner: string;
 beforeAll(async () => {
-  api = await startApiServer();
+  // Concurrent sends and retries by one owner, many a second: more than the default write limit.
+  api = await startApiServer({}, { generousRateLimits: true });
   owner = await tokens.owner();
 });
 afterAll(async () => {
@@ -98,6 +99,7 @@ describe("a retry with the same key and body", () => {
       "cancel-job": { jobId, workspaceId: "ws_demo" },
       "retry-job": { jobId: failedId, workspaceId: "ws_demo" },
       "update-retry-policy": { workspaceId: "ws_demo", retryPolicy: {} },
+      "update-rate-limits": { workspaceId: "ws_demo", limits: {} },
       "create-template": { workspaceId: "ws_demo", name: uniqueBody("Each"), body: "Hello" },
       "update-template": { workspaceId: "ws_demo", templateId, body: "Hi again" },
       "archive-template": { workspaceId: "ws_demo", templateId },

@@ -13,7 +13,8 @@ let api: ApiServer;
 let owner: string;
 let otherScheduleId: string;
 beforeAll(async () => {
-  api = await startApiServer();
+  // Many schedule changes in quick succession by one owner: more than the default 20 writes a second.
+  api = await startApiServer({}, { generousRateLimits: true });
   owner = await tokens.owner();
   // ws_other's schedule, far ahead: owner@demo.test may neither see nor change it.
   const [other] = await sql<{ id: string }[]>`

@@ -26,6 +26,7 @@ export const queryKeys = {
   preview: (workspaceId: string, request: unknown) => ["preview", workspaceId, request] as const,
   senders: (workspaceId: string) => ["senders", workspaceId] as const,
   sendingLimits: (workspaceId: string) => ["sending-limits", workspaceId] as const,
+  rateLimits: (workspaceId: string) => ["rate-limits", workspaceId] as const,
 };
 
 /** The workspace's senders: rate, backlog and time to drain it, polled. */
@@ -160,5 +161,16 @@ export function useBatchStatus(workspaceId: string, batchId: string) {
         Object.entries(data.messageStatuses).every(([status, n]) => n === 0 || finalDeliveryStatuses.has(status));
       return settled ? false : interval;
     },
+  });
+}
+
+/** The workspace's API rate limits and the signed-in caller's usage of them, polled (each poll is one read of the budget). */
+export function useRateLimits(workspaceId: string) {
+  const api = useApi();
+  const interval = useRefreshInterval();
+  return useQuery({
+    queryKey: queryKeys.rateLimits(workspaceId),
+    queryFn: ({ signal }) => api.get("rate-limits", { workspaceId }, signal),
+    refetchInterval: interval,
   });
 }

@@ -8,6 +8,7 @@ import { AnalyticsPage } from "./analytics-page.tsx";
 import { BatchPage } from "./batch-page.tsx";
 import { BulkPage } from "./bulk-page.tsx";
 import { DetailPage } from "./detail-page.tsx";
+import { LimitsPage } from "./limits-page.tsx";
 import { MessagesPage } from "./messages-page.tsx";
 import { OverviewPage } from "./overview-page.tsx";
 import { SchedulesPage } from "./schedules-page.tsx";
@@ -32,6 +33,7 @@ const workspacePages: readonly WorkspacePage[] = [
   { path: "bulk/:id", render: (workspace, { id = "" }) => <BatchPage key={id} workspace={workspace} batchId={id} /> },
   { path: "templates", nav: "Templates", render: (workspace) => <TemplatesPage workspace={workspace} /> },
   { path: "analytics", nav: "Analytics", render: (workspace) => <AnalyticsPage workspace={workspace} /> },
+  { path: "limits", nav: "Limits", render: (workspace) => <LimitsPage workspace={workspace} /> },
   { path: "templates/:id", render: (workspace, { id = "" }) => <TemplateEditorPage key={id} workspace={workspace} id={id} /> },
 ];
 

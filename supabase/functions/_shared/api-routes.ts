@@ -11,6 +11,8 @@ import {
   updateTemplateRequestSchema, scheduleBulkRequestSchema, batchStatusQuerySchema, analyticsQuerySchema,
   retryJobRequestSchema, retryPolicyQuerySchema, updateRetryPolicyRequestSchema,
   sendersQuerySchema, updateSenderRequestSchema, sendingLimitsQuerySchema, updateSendingLimitsRequestSchema,
+  rateLimitsQuerySchema,
+  updateRateLimitsRequestSchema,
 } from "./api-schemas.ts";
 import {
   cancelJobResponseSchema, healthResponseSchema, jobEventsResponseSchema, jobsResponseSchema, jobStatusResponseSchema,
@@ -18,6 +20,7 @@ import {
   statsResponseSchema, workspacesResponseSchema, previewResponseSchema, templateResponseSchema, templatesResponseSchema,
   scheduleBulkResponseSchema, batchStatusResponseSchema, analyticsResponseSchema, retryJobResponseSchema, retryPolicyResponseSchema,
   sendersResponseSchema, sendingLimitsResponseSchema,
+  rateLimitsResponseSchema,
 } from "./api-types.ts";
 import type { ErrorCode } from "./error-codes.ts";
 import { apiLimits, databaseLimits } from "./limits.ts";
@@ -53,8 +56,8 @@ export type RouteContract =
   | (ContractFields & { readonly method: "GET"; readonly idempotency?: never })
   | (ContractFields & { readonly method: "POST"; readonly idempotency: Idempotency });
 
-/** Refusals of any route that takes a token and names a workspace. */
-const workspaceRoute = ["unauthorized", "forbidden", "workspace_not_found", "method_not_allowed", "internal_error"] as const;
+/** Refusals of any route that takes a token and names a workspace (every such route is rate limited). */
+const workspaceRoute = ["unauthorized", "forbidden", "workspace_not_found", "method_not_allowed", "rate_limited", "internal_error"] as const;
 /** Refusals of reading a JSON body. */
 const jsonBody = ["validation_failed", "malformed_json", "payload_too_large", "unsupported_media_type"] as const;
 /** The database's rules for a message (private.validate_message). */
@@ -253,6 +256,35 @@ export const apiRoutes = {
     errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors],
     errorNotes: { 403: "Not an owner or admin of the workspace" },
   },
+  "rate-limits": {
+    method: "GET",
+    auth: "required",
+    summary: "The workspace's API rate limits (defaults, its overrides, those in force) and what is left of the caller's budgets",
+    description: "Every authenticated request is charged to its caller's budget in the workspace it names: POST " +
+      "requests to `writes`, GET requests to `reads`, and schedule-bulk also its recipients to `bulk-recipients`. " +
+      "Each budget is a quota spent at once (the burst) and refilled at the rate; answers carry `RateLimit-Policy` " +
+      "and `RateLimit`, and a request over a budget answers 429 `rate_limited` with `Retry-After` (nothing is done). " +
+      "This request is a read like any other; the usage shown is after it.",
+    request: () => rateLimitsQuerySchema,
+    response: rateLimitsResponseSchema,
+    responseDescription: "The limits and the caller's usage",
+    errors: [...workspaceRoute, "validation_failed"],
+  },
+  "update-rate-limits": {
+    method: "POST",
+    idempotency: "keyed",
+    auth: "required",
+    summary: "Change the workspace's API rate limits (owners and the service role)",
+    description: "Only the limits named change; `null` restores a limit's default. Each is a whole number from 1 to " +
+      `its maximum (rates ${databaseLimits.api_rate_per_second_max}/s, bursts ${databaseLimits.api_burst_max}, ` +
+      `recipients ${databaseLimits.api_bulk_recipients_per_minute_max} per minute or at once); anything else answers ` +
+      "400 `invalid_rate_limits` and changes nothing. In force from the next request.",
+    request: () => updateRateLimitsRequestSchema,
+    response: rateLimitsResponseSchema,
+    responseDescription: "The limits now",
+    errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, "invalid_rate_limits"],
+    errorNotes: { 403: "Not an owner of the workspace" },
+  },
   "pause-job": {
     method: "POST",
     idempotency: "keyed",
@@ -345,7 +377,7 @@ export const apiRoutes = {
     request: () => workspacesQuerySchema,
     response: workspacesResponseSchema,
     responseDescription: "The workspaces",
-    errors: ["unauthorized", "method_not_allowed", "internal_error", "validation_failed"],
+    errors: ["unauthorized", "method_not_allowed", "rate_limited", "internal_error", "validation_failed"],
   },
   "create-template": {
     method: "POST",

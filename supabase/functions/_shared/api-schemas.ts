@@ -516,6 +516,31 @@ export const updateRetryPolicyRequestSchema = z.strictObject({
   retryPolicy: retryPolicySchema,
 }).meta({ id: "UpdateRetryPolicyRequest" });
 
+/** The names of a workspace's API rate limits (workspace_settings.api_limits; private.limit_value's api_* defaults). */
+export const apiRateLimitNames = [
+  "writeRatePerSecond", "writeBurst", "readRatePerSecond", "readBurst", "bulkRecipientsPerMinute", "bulkRecipientsBurst",
+] as const;
+export type ApiRateLimitName = (typeof apiRateLimitNames)[number];
+
+/** GET rate-limits. */
+export const rateLimitsQuerySchema = z.strictObject({ workspaceId: workspaceIdSchema });
+
+// A whole number or null (back to the default); the database checks the bounds (400 invalid_rate_limits).
+const rateLimitOverrideSchema = z.int({ error: "must be a whole number, or null for the default" }).nullable().optional();
+
+/** POST update-rate-limits: the limits to change; a limit not named keeps its value, null restores the default. */
+export const updateRateLimitsRequestSchema = z.strictObject({
+  workspaceId: workspaceIdSchema,
+  limits: z.strictObject({
+    writeRatePerSecond: rateLimitOverrideSchema.meta({ description: "POST requests per second, sustained" }),
+    writeBurst: rateLimitOverrideSchema.meta({ description: "POST requests at once after a quiet spell" }),
+    readRatePerSecond: rateLimitOverrideSchema.meta({ description: "GET requests per second, sustained" }),
+    readBurst: rateLimitOverrideSchema.meta({ description: "GET requests at once after a quiet spell" }),
+    bulkRecipientsPerMinute: rateLimitOverrideSchema.meta({ description: "schedule-bulk recipients per minute, sustained" }),
+    bulkRecipientsBurst: rateLimitOverrideSchema.meta({ description: "schedule-bulk recipients at once after a quiet spell" }),
+  }, { error: "must be an object of named limits" }),
+}).meta({ id: "UpdateRateLimitsRequest" });
+
 /** POST create-template. */
 export const createTemplateRequestSchema = z.strictObject({
   workspaceId: workspaceIdSchema,

@@ -164,6 +164,35 @@ export const sendingLimitsResultSchema = z.strictObject({
 });
 /** GET sending-limits and POST update-sending-limits. */
 export type SendingLimitsResult = z.output<typeof sendingLimitsResultSchema>;
+const rateLimitValuesSchema = z.strictObject({
+  writeRatePerSecond: z.int(),
+  writeBurst: z.int(),
+  readRatePerSecond: z.int(),
+  readBurst: z.int(),
+  bulkRecipientsPerMinute: z.int(),
+  bulkRecipientsBurst: z.int(),
+}).meta({ id: "RateLimitValues" });
+
+export const rateLimitUsageSchema = z.strictObject({
+  policy: z.enum(["writes", "reads", "bulk-recipients"])
+    .meta({ description: "As named in the RateLimit-Policy and RateLimit header fields" }),
+  quota: z.int().meta({ description: "Requests (recipients) at once: the burst" }),
+  windowSeconds: z.int().meta({ description: "Seconds a spent quota takes to refill" }),
+  remaining: z.int().meta({ description: "What the caller may spend now" }),
+  resetSeconds: z.int().meta({ description: "Seconds until the budget is full again" }),
+}).meta({ id: "RateLimitUsage" });
+
+export const rateLimitSettingsSchema = z.strictObject({
+  workspaceId: workspaceIdSchema,
+  limits: rateLimitValuesSchema.meta({ description: "The limits in force: the workspace's overrides over the defaults" }),
+  defaults: rateLimitValuesSchema.meta({ description: "The service's defaults" }),
+  overrides: rateLimitValuesSchema.partial().meta({ description: "The workspace's own values, as stored ({}: none)" }),
+  maximums: rateLimitValuesSchema.meta({ description: "The largest value each limit may be set to" }),
+  usage: z.array(rateLimitUsageSchema)
+    .meta({ description: "The caller's budgets in this workspace now (each caller has its own), after this request" }),
+});
+/** GET rate-limits and POST update-rate-limits. */
+export type RateLimitSettings = z.output<typeof rateLimitSettingsSchema>;
 
 export const scheduleTransitionResultSchema = z.strictObject({
   jobId: scheduleIdSchema,
@@ -553,3 +582,4 @@ export const retryPolicyResponseSchema = successEnvelope(retryPolicySettingsSche
 export const sendersResponseSchema = successEnvelope(sendersResultSchema).meta({ id: "SendersResponse" });
 export const sendingLimitsResponseSchema = successEnvelope(sendingLimitsResultSchema).meta({ id: "SendingLimitsResponse" });
 
+export const rateLimitsResponseSchema = successEnvelope(rateLimitSettingsSchema).meta({ id: "RateLimitsResponse" });

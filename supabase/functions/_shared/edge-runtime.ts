@@ -14,11 +14,11 @@ export function envReader(lookup: EnvLookup): (name: string) => string | undefin
 }
 
 /** The pool a function instance keeps to its database (SUPABASE_DB_URL); the same for every function. */
-export function databasePool(databaseUrl: string): postgres.Sql {
+export function databasePool(databaseUrl: string, max = 4): postgres.Sql {
   return postgres(databaseUrl, {
     // Transaction-mode poolers (Supavisor) cannot keep prepared statements.
     prepare: false,
-    max: 4,
+    max,
     connect_timeout: 10,
     idle_timeout: 60,
     onnotice: () => undefined,

@@ -27,6 +27,8 @@ export const databaseErrorCodes = {
   invalid_retry_policy: { sqlstate: "SMS26", httpStatus: 400 },
   invalid_expiry: { sqlstate: "SMS27", httpStatus: 400 },
   permanent_number_error: { sqlstate: "SMS28", httpStatus: 409 },
+  /** A workspace's API rate limits: an unknown name, or a value not a whole number within its bounds. */
+  invalid_rate_limits: { sqlstate: "SMS40", httpStatus: 400 },
 } as const;
 
 export type DatabaseErrorCode = keyof typeof databaseErrorCodes;
@@ -65,6 +67,11 @@ export const apiErrorCodes = {
   idempotency_key_reused: { httpStatus: 422 },
   /** A request with this Idempotency-Key is still running: retry after Retry-After seconds. */
   idempotency_request_in_progress: { httpStatus: 409 },
+  /**
+   * Over the caller's API rate limit in the workspace (RateLimit-Policy / RateLimit say which
+   * budget): nothing was done; retry after Retry-After seconds.
+   */
+  rate_limited: { httpStatus: 429 },
   internal_error: { httpStatus: 500 },
   service_unavailable: { httpStatus: 503 },
 } as const;

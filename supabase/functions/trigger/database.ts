@@ -53,6 +53,7 @@ const fieldOfDatabaseError: Partial<Record<DatabaseErrorCode, string>> = {
   invalid_cron: "cron",
   invalid_timezone: "timezone",
   invalid_retry_policy: "retryPolicy",
+  invalid_rate_limits: "limits",
 };
 
 /** A catalogued database refusal as an ApiError; anything else is returned unchanged. */

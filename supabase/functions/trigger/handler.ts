@@ -7,6 +7,8 @@ import { authenticate } from "./auth.ts";
 import { apiErrorFromDatabase, type Sql } from "./database.ts";
 import { idempotentReplayedHeader } from "../_shared/idempotency-keys.ts";
 import { type Answer, answerResponse, ApiError, corsHeaders, jsonResponse } from "./http.ts";
+import { type RateLimiter, rateLimitedError, rateLimitHeaders } from "./rate-limit.ts";
+import type { ChargeRequest } from "./route.ts";
 import { findRoute } from "./router.ts";
 
 export interface TriggerHandlerOptions {
@@ -15,6 +17,11 @@ export interface TriggerHandlerOptions {
   /** Where 5xx reports go, one JSON line each (console.error by default). */
   logError?: (line: string) => void;
   now?: () => number;
+  /**
+   * Charges each authenticated request to its rate limits (rate-limit.ts); without one, nothing is
+   * limited and answers carry no RateLimit fields (API_RATE_LIMITING=off, for the benchmark's comparison).
+   */
+  rateLimiter?: RateLimiter;
 }
 
 export type RequestHandler = (request: Request) => Promise<Response>;
@@ -23,7 +30,10 @@ export function createTriggerHandler(options: TriggerHandlerOptions): RequestHan
   const logError = options.logError ?? ((line: string) => console.error(line));
   const now = options.now ?? Date.now;
 
-  async function route(request: Request): Promise<Answer> {
+  const limiter = options.rateLimiter;
+
+  /** `rateHeaders` receives the RateLimit fields once the request is charged, for whatever answer follows. */
+  async function route(request: Request, rateHeaders: Record<string, string>): Promise<Answer> {
     const url = new URL(request.url);
     const found = findRoute(url.pathname);
     if (found === null) throw new ApiError("not_found", `no such endpoint: ${url.pathname}`);
@@ -34,7 +44,14 @@ export function createTriggerHandler(options: TriggerHandlerOptions): RequestHan
     }
     if (route.auth === "none") return await route.handle({ request, url, sql: options.sql, now });
     const principal = await authenticate(request, options.verifyAccessToken);
-    return await route.handle({ request, url, sql: options.sql, now, principal });
+    const rateClass = route.method === "GET" ? "read" : "write";
+    const charge: ChargeRequest = async (workspaceId, recipients) => {
+      if (limiter === undefined) return;
+      const decision = await limiter.charge({ principal, workspaceId, rateClass, recipients });
+      Object.assign(rateHeaders, rateLimitHeaders(decision));
+      if (!decision.allowed) throw rateLimitedError(decision);
+    };
+    return await route.handle({ request, url, sql: options.sql, now, principal, charge });
   }
 
   return async function handleRequest(request: Request): Promise<Response> {
@@ -43,9 +60,11 @@ export function createTriggerHandler(options: TriggerHandlerOptions): RequestHan
     if (request.method === "OPTIONS") {
       return new Response(null, { status: 204, headers: { ...corsHeaders, ...idHeader } });
     }
+    const rateHeaders: Record<string, string> = {};
     try {
-      const answer = await route(request);
-      return answerResponse(answer, answer.replayed === true ? { ...idHeader, [idempotentReplayedHeader]: "true" } : idHeader);
+      const answer = await route(request, rateHeaders);
+      const headers = { ...rateHeaders, ...idHeader };
+      return answerResponse(answer, answer.replayed === true ? { ...headers, [idempotentReplayedHeader]: "true" } : headers);
     } catch (thrown) {
       const error = apiErrorFromDatabase(thrown);
       const apiError = error instanceof ApiError
@@ -66,7 +85,7 @@ export function createTriggerHandler(options: TriggerHandlerOptions): RequestHan
           error: describe(apiError.cause ?? apiError),
         }));
       }
-      return jsonResponse(apiError.status, body, { ...apiError.headers, ...idHeader });
+      return jsonResponse(apiError.status, body, { ...apiError.headers, ...rateHeaders, ...idHeader });
     }
   };
 }

@@ -32,8 +32,9 @@ export const corsHeaders: Record<string, string> = {
   "Access-Control-Allow-Origin": "*",
   "Access-Control-Allow-Methods": "GET, POST, OPTIONS",
   "Access-Control-Allow-Headers": "authorization, x-client-info, apikey, content-type, idempotency-key",
-  // A browser app must see whether an answer is a replay, and how long to wait after a 409.
-  "Access-Control-Expose-Headers": "x-request-id, idempotent-replayed, retry-after",
+  // A browser app must see whether an answer is a replay, how long to wait after a 409 or 429, and
+  // what is left of its rate limits.
+  "Access-Control-Expose-Headers": "x-request-id, idempotent-replayed, retry-after, ratelimit-policy, ratelimit",
   "Access-Control-Max-Age": "86400",
 };
 

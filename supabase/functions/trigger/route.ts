@@ -18,6 +18,12 @@ export interface AuthenticatedContext extends PublicContext {
 }
 
 /**
+ * Charges the request against its caller's rate limits in the workspace it names (rate-limit.ts),
+ * given what the raw request says: throws 429 rate_limited when over. The handler supplies it.
+ */
+export type ChargeRequest = (workspaceId: string | undefined, recipients: number) => Promise<void>;
+
+/**
  * A POST route's context: its database is the pool or, for a request with an Idempotency-Key, the
  * request's open transaction, so it works only through inTransaction (database.ts) and whatever it
  * writes commits with the key.
@@ -29,7 +35,7 @@ export interface WriteContext extends Omit<AuthenticatedContext, "sql"> {
 /** A route as the handler runs it: method and token rule, then the work, answered as sent. */
 export type Route =
   | { method: "GET" | "POST"; auth: "none"; handle: (context: PublicContext) => Promise<Answer> }
-  | { method: "GET" | "POST"; auth: "required"; handle: (context: AuthenticatedContext) => Promise<Answer> };
+  | { method: "GET" | "POST"; auth: "required"; handle: (context: AuthenticatedContext & { charge: ChargeRequest }) => Promise<Answer> };
 
 type ContextOf<N extends ApiRouteName> = (typeof apiRoutes)[N]["auth"] extends "none" ? PublicContext
   : (typeof apiRoutes)[N]["method"] extends "POST" ? WriteContext

@@ -9,8 +9,10 @@ import {
 } from "../_shared/api-routes.ts";
 import type { Database } from "./database.ts";
 import { type Answer, parseJsonBytes, parseWith, queryOf, readJsonBody, readJsonBodyBytes, successAnswer } from "./http.ts";
+import type { Clock } from "../_shared/api-schemas.ts";
 import { answerOnce, idempotencyKeyOf } from "./idempotency.ts";
-import type { AuthenticatedContext, PublicContext, Route, RouteHandler } from "./route.ts";
+import { namedWorkspaceOf, recipientsOf } from "./rate-limit.ts";
+import type { AuthenticatedContext, ChargeRequest, PublicContext, Route, RouteHandler } from "./route.ts";
 import { analytics } from "./routes/analytics.ts";
 import { archiveTemplate } from "./routes/archive-template.ts";
 import { batchStatus } from "./routes/batch-status.ts";
@@ -22,6 +24,7 @@ import { jobStatus } from "./routes/job-status.ts";
 import { jobs } from "./routes/jobs.ts";
 import { pauseJob } from "./routes/pause-job.ts";
 import { previewMessage } from "./routes/preview-message.ts";
+import { rateLimits } from "./routes/rate-limits.ts";
 import { resumeJob } from "./routes/resume-job.ts";
 import { retryJob } from "./routes/retry-job.ts";
 import { retryPolicy } from "./routes/retry-policy.ts";
@@ -32,6 +35,7 @@ import { scheduleUntil } from "./routes/schedule-until.ts";
 import { sendSms } from "./routes/send-sms.ts";
 import { stats } from "./routes/stats.ts";
 import { templates } from "./routes/templates.ts";
+import { updateRateLimits } from "./routes/update-rate-limits.ts";
 import { updateRetryPolicy } from "./routes/update-retry-policy.ts";
 import { senders } from "./routes/senders.ts";
 import { updateSender } from "./routes/update-sender.ts";
@@ -57,6 +61,8 @@ const handlers: { [N in ApiRouteName]: RouteHandler<N> } = {
   "update-sender": updateSender,
   "sending-limits": sendingLimits,
   "update-sending-limits": updateSendingLimits,
+  "rate-limits": rateLimits,
+  "update-rate-limits": updateRateLimits,
   "job-status": jobStatus,
   "jobs": jobs,
   "job-events": jobEvents,
@@ -75,6 +81,41 @@ async function readInput(contract: RouteContract, { request, url, now }: PublicC
   if (contract.request === undefined) return undefined;
   const raw = contract.method === "POST" ? await readJsonBody(request, contract.requestBodyMaxBytes) : queryOf(url);
   return parseWith(contract.request(now), raw);
+}
+
+/** A request as received, not validated yet: the JSON body or the query, and a body's raw bytes. */
+interface RawInput {
+  value: unknown;
+  bytes?: Uint8Array<ArrayBuffer>;
+}
+
+async function readRaw(contract: RouteContract, { request, url }: PublicContext): Promise<RawInput> {
+  if (contract.request === undefined) return { value: undefined };
+  if (contract.method === "GET") return { value: queryOf(url) };
+  const bytes = await readJsonBodyBytes(request, contract.requestBodyMaxBytes);
+  return { value: parseJsonBytes(bytes), bytes };
+}
+
+/**
+ * Reads the raw request and charges it to the rate limits (before validation, so a bad request
+ * counts too and still gets the RateLimit fields): a body that cannot be read is charged to the
+ * caller's own bucket (it names no workspace), then refused for what is wrong with it.
+ */
+async function readAndCharge(name: ApiRouteName, contract: RouteContract, context: AuthenticatedContext & { charge: ChargeRequest }): Promise<RawInput> {
+  let raw: RawInput | undefined;
+  let failure: unknown;
+  try {
+    raw = await readRaw(contract, context);
+  } catch (error) {
+    failure = error;
+  }
+  await context.charge(namedWorkspaceOf(raw?.value), name === "schedule-bulk" ? recipientsOf(raw?.value) : 0);
+  if (raw === undefined) throw failure;
+  return raw;
+}
+
+function parseRaw(contract: RouteContract, raw: RawInput, now: Clock): unknown {
+  return contract.request === undefined ? undefined : parseWith(contract.request(now), raw.value);
 }
 
 /** Any handler, as the router calls it: a principal only for routes that require a token. */
@@ -105,11 +146,13 @@ function isKeyed(name: ApiRouteName): name is KeyedRouteName {
 function keyedRun(name: KeyedRouteName, contract: RouteContract, handle: AnyHandler) {
   const schemaFor = contract.request;
   if (schemaFor === undefined) throw new Error(`keyed route ${name} has no request schema`);
-  return async (context: AuthenticatedContext): Promise<Answer> => {
+  return async (context: AuthenticatedContext & { charge: ChargeRequest }): Promise<Answer> => {
+    const raw = await readAndCharge(name, contract, context);
     const key = idempotencyKeyOf(context.request);
-    if (key === null) return successAnswer(await handle({ ...context, input: await readInput(contract, context) }));
-    const body = await readJsonBodyBytes(context.request, contract.requestBodyMaxBytes);
-    const input = parseWith(schemaFor(context.now), parseJsonBytes(body));
+    const input = parseWith(schemaFor(context.now), raw.value);
+    if (key === null) return successAnswer(await handle({ ...context, input }));
+    const body = raw.bytes;
+    if (body === undefined) throw new Error(`keyed route ${name} read no body`);
     return await answerOnce({
       sql: context.sql,
       principal: context.principal,
@@ -127,8 +170,17 @@ function routeOf(name: ApiRouteName): Route {
   // Each handler is typed by its own contract entry (input, context, data); looked up by name,
   // TypeScript sees only the union of them, which no single call satisfies.
   const handle = handlers[name] as AnyHandler;
-  const run = async (context: PublicContext) => successAnswer(await handle({ ...context, input: await readInput(contract, context) }));
-  if (contract.auth === "none") return { method: contract.method, auth: "none", handle: run };
+  if (contract.auth === "none") {
+    return {
+      method: contract.method,
+      auth: "none",
+      handle: async (context: PublicContext) => successAnswer(await handle({ ...context, input: await readInput(contract, context) })),
+    };
+  }
+  const run = async (context: AuthenticatedContext & { charge: ChargeRequest }) => {
+    const raw = await readAndCharge(name, contract, context);
+    return successAnswer(await handle({ ...context, input: parseRaw(contract, raw, context.now) }));
+  };
   return { method: contract.method, auth: "required", handle: isKeyed(name) ? keyedRun(name, contract, handle) : run };
 }
 

@@ -16,14 +16,40 @@ export interface ApiServer {
   stop(): Promise<void>;
 }
 
+export interface ApiServerOptions {
+  /**
+   * For suites that test other things with many rapid calls (more than 20 writes a second): the
+   * seeded workspaces get generous API rate limits (overrides in workspace_settings.api_limits,
+   * restored by stop()), so the default limits do not refuse the suite's own pace. Limiting stays
+   * on: every answer still carries the RateLimit fields.
+   */
+  generousRateLimits?: boolean;
+}
+
+/** Sets generous rate limits on the seeded workspaces; returns what restores their own. */
+async function raiseRateLimits(sql: ReturnType<typeof connect>): Promise<() => Promise<void>> {
+  const saved = await sql<{ workspace_id: string; api_limits: Record<string, number> }[]>`
+    select workspace_id, api_limits from public.workspace_settings where workspace_id in ('ws_demo', 'ws_other')`;
+  await sql`
+    update public.workspace_settings
+    set api_limits = ${sql.json({ writeRatePerSecond: 1000, writeBurst: 2000, readRatePerSecond: 1000, readBurst: 2000 })}
+    where workspace_id in ('ws_demo', 'ws_other')`;
+  return async () => {
+    for (const row of saved) {
+      await sql`update public.workspace_settings set api_limits = ${sql.json(row.api_limits)} where workspace_id = ${row.workspace_id}`;
+    }
+  };
+}
+
 /**
  * Starts the server. `stop()` also deletes the schedules, jobs, batches and templates created while it ran (files run
  * one at a time), so the due jobs these tests leave behind never reach later suites' workers and
  * sweeps. Schedules go first: once deleted, no sweep materialises another occurrence of them.
  */
-export async function startApiServer(env: Record<string, string> = {}): Promise<ApiServer> {
+export async function startApiServer(env: Record<string, string> = {}, options: ApiServerOptions = {}): Promise<ApiServer> {
   const sql = connect();
   const [started] = await sql<{ at: Date }[]>`select clock_timestamp() as at`;
+  const restoreLimits = options.generousRateLimits === true ? await raiseRateLimits(sql) : async () => undefined;
   const jwks = await startJwksIssuer();
   const server = await startFunctionsServer({
     functionsPort: 0,
@@ -43,6 +69,7 @@ export async function startApiServer(env: Record<string, string> = {}): Promise<
     async stop() {
       await server.stop();
       await jwks.close();
+      await restoreLimits();
       await sql`delete from public.recurring_sms_schedules where created_at >= ${started?.at ?? new Date()}`;
       await sql`delete from public.scheduled_sms_jobs where created_at >= ${started?.at ?? new Date()}`;
       // Batches after their jobs (which reference them), before the templates they reference.
