@@ -136,14 +136,15 @@ as $$
     (select s.api_limits from public.workspace_settings s where s.workspace_id = p_workspace_id), '{}')
 $$;
 
--- Times in the buckets: microseconds since the Unix epoch. These three helpers have no SET clause
--- (they name pg_catalog objects only), so the planner inlines them: a SQL function with one is
--- called as a function, about 30 µs each, on every API request.
+-- Times in the buckets: microseconds since the Unix epoch. Like every function here, the helpers pin
+-- search_path (the advisors' function_search_path_mutable rule); take_api_request does its own
+-- arithmetic inline, so the pinned helpers cost nothing on the request path.
 create function private.epoch_us(p_time timestamptz)
 returns bigint
 language sql
-stable  -- as extract(epoch from timestamptz) is; declared immutable, it would not be inlined
+stable  -- as extract(epoch from timestamptz) is
 parallel safe
+set search_path = ''
 as $$
   select (extract(epoch from p_time) * 1000000)::bigint
 $$;
@@ -155,6 +156,7 @@ returns integer
 language sql
 immutable
 parallel safe
+set search_path = ''
 as $$
   select greatest(0, (p_burst * p_interval_us - greatest(0, p_tat - p_now)) / p_interval_us)::integer
 $$;
@@ -163,6 +165,7 @@ returns integer
 language sql
 immutable
 parallel safe
+set search_path = ''
 as $$
   select ((greatest(0, p_tat - p_now) + 999999) / 1000000)::integer
 $$;
@@ -175,9 +178,9 @@ $$;
 --   p_user_id: the caller's user id, or null for the service role.
 --   p_workspace_id: the workspace the request names (null if none).
 --   p_class: 'read' or 'write'.
--- Not security definer (only the API calls it, as the table owner) and without a SET clause: it
--- runs on every request, and a SET costs a configuration save and restore per call. Every object
--- it names is schema-qualified.
+-- Not security definer (only the API calls it, as the table owner). It runs on every request, so
+-- its arithmetic is written inline (plpgsql's simple expressions) rather than calling the helpers
+-- above. Every object it names is schema-qualified, and search_path is pinned all the same.
 create function private.take_api_request(
   p_user_id uuid,
   p_workspace_id text,
@@ -196,9 +199,10 @@ create function private.take_api_request(
   out bulk_reset integer
 )
 language plpgsql
+set search_path = ''
 as $$
 declare
-  v_now bigint := private.epoch_us(p_now);
+  v_now bigint := (extract(epoch from p_now) * 1000000)::bigint;
   v_caller text := coalesce(p_user_id::text, 'service_role');
   v_scope text;
   v_overrides jsonb;
@@ -246,10 +250,10 @@ begin
     if not allowed then
       select b.tat into v_tat from private.api_rate_buckets b
       where b.scope = v_scope and b.caller = v_caller and b.bucket = p_class;
-      retry_after_seconds := greatest(1, private.gcra_reset_seconds(v_tat + v_interval - class_quota * v_interval, v_now));
+      retry_after_seconds := greatest(1, ((greatest(0, (v_tat + v_interval - class_quota * v_interval) - (v_now)) + 999999) / 1000000)::integer);
     end if;
-    class_remaining := private.gcra_remaining(v_tat, v_now, v_interval, class_quota);
-    class_reset := private.gcra_reset_seconds(v_tat, v_now);
+    class_remaining := greatest(0, (class_quota * v_interval - greatest(0, v_tat - v_now)) / v_interval)::integer;
+    class_reset := ((greatest(0, (v_tat) - (v_now)) + 999999) / 1000000)::integer;
     return;
   end if;
 
@@ -282,13 +286,13 @@ begin
     v_bulk_tat := v_bulk_new;
   else
     retry_after_seconds := greatest(1,
-      private.gcra_reset_seconds(v_class_new - class_quota * v_interval, v_now),
-      private.gcra_reset_seconds(v_bulk_new - bulk_quota * v_bulk_interval, v_now));
+      ((greatest(0, (v_class_new - class_quota * v_interval) - (v_now)) + 999999) / 1000000)::integer,
+      ((greatest(0, (v_bulk_new - bulk_quota * v_bulk_interval) - (v_now)) + 999999) / 1000000)::integer);
   end if;
-  class_remaining := private.gcra_remaining(v_tat, v_now, v_interval, class_quota);
-  class_reset := private.gcra_reset_seconds(v_tat, v_now);
-  bulk_remaining := private.gcra_remaining(v_bulk_tat, v_now, v_bulk_interval, bulk_quota);
-  bulk_reset := private.gcra_reset_seconds(v_bulk_tat, v_now);
+  class_remaining := greatest(0, (class_quota * v_interval - greatest(0, v_tat - v_now)) / v_interval)::integer;
+  class_reset := ((greatest(0, (v_tat) - (v_now)) + 999999) / 1000000)::integer;
+  bulk_remaining := greatest(0, (bulk_quota * v_bulk_interval - greatest(0, v_bulk_tat - v_now)) / v_bulk_interval)::integer;
+  bulk_reset := ((greatest(0, (v_bulk_tat) - (v_now)) + 999999) / 1000000)::integer;
 end;
 $$;
 comment on function private.take_api_request is

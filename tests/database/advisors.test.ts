@@ -31,10 +31,12 @@ describe("database advisors", () => {
     expect(advice.filter((a) => a.name === "unindexed_foreign_keys").map((a) => a.detail)).toEqual([]);
   });
 
-  it("lint our schema (not vacuous): they note the deliberate deny-all RLS of private.twilio_accounts and private.idempotency_keys at INFO", () => {
-    // Both are read only by the API and the workers as the owner; RLS without a policy is there so
-    // that a grant made by mistake would still show nothing (20261130000400_idempotency_keys.sql).
+  it("lint our schema (not vacuous): they note the deliberate deny-all RLS of private.api_rate_buckets, private.idempotency_keys and private.twilio_accounts at INFO", () => {
+    // All are read only by the API and the workers as the owner; RLS without a policy is there so
+    // that a grant made by mistake would still show nothing (20261130000400_idempotency_keys.sql,
+    // 20261130000900_api_rate_limits.sql).
     expect(advice.filter((a) => a.name === "rls_enabled_no_policy").map((a) => a.detail).sort())
-      .toEqual([expect.stringContaining("private.idempotency_keys"), expect.stringContaining("private.twilio_accounts")]);
+      .toEqual([expect.stringContaining("private.api_rate_buckets"), expect.stringContaining("private.idempotency_keys"),
+        expect.stringContaining("private.twilio_accounts")]);
   });
 });

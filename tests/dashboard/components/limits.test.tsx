@@ -1,7 +1,8 @@
 // @vitest-environment jsdom
 // The Limits page's API section: the limits in force (the workspace's own or the defaults) and what
 // is left of the signed-in user's budgets, refreshed at the live interval; owners change the limits
-// (blank = the default), a refusal is shown in the API's words, and viewers see no form.
+// (blank = the default), a refusal is shown in the API's words, and viewers see no form. The
+// page's senders section (tests/dashboard/components/senders.test.tsx) is answered here too.
 import { fireEvent, screen, waitFor, within } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { RateLimitSettings } from "../../../supabase/functions/_shared/api-types.ts";
@@ -26,10 +27,23 @@ function settings(overrides: Partial<typeof defaults> = {}, readsLeft = 97): Rat
   };
 }
 
+/** The page's senders section: one sender with a backlog, no daily cap. */
+const senderRoutes = {
+  senders: () => ({ data: { workspaceId: "ws_demo", senders: [{
+    sender: "+15005550006", label: "Demo main line", kind: "long_code" as const, messagesPerSecond: 5, defaultRate: false,
+    backlog: { messages: 50, segments: 50 }, drainSeconds: 10, nextSlotTime: null, isDefault: true,
+  }] } }),
+  "sending-limits": () => ({ data: {
+    workspaceId: "ws_demo", dailyMessageCap: null, timezone: "Australia/Brisbane", localDay: "2026-11-30",
+    usedToday: 0, resetsTime: "2026-11-30T14:00:00.000Z", heldMessages: 0,
+  } }),
+};
+
 describe("Limits page", () => {
   it("is in the navigation and shows each budget's limits, who set them, and what is left now, refreshed", async () => {
     let readsLeft = 97;
     const api = fakeApi({
+      ...senderRoutes,
       workspaces: () => ({ data: { workspaces: [demoWorkspace] } }),
       "rate-limits": () => ({ data: settings({ writeBurst: 80 }, readsLeft) }),
     });
@@ -46,6 +60,10 @@ describe("Limits page", () => {
     expect(within(reads).getByText("97 of 100")).toBeTruthy();
     expect(within(reads).getByText("1 s")).toBeTruthy();
     expect(api.callsTo("rate-limits")[0]?.query.get("workspaceId")).toBe("ws_demo");
+    // The senders section on the same page: the sender's rate and the time to drain its backlog.
+    const senderRow = within(await screen.findByTestId("senders-table")).getByText(/\+15005550006/).closest("tr");
+    expect(senderRow?.textContent).toContain("5 segments/s");
+    expect(senderRow?.textContent).toContain("50 messages (50 segments)");
 
     readsLeft = 60;
     await advance(3_500);
@@ -54,6 +72,7 @@ describe("Limits page", () => {
 
   it("lets an owner change the limits: filled values are sent, blanks restore the default", async () => {
     const api = fakeApi({
+      ...senderRoutes,
       workspaces: () => ({ data: { workspaces: [demoWorkspace] } }),
       "rate-limits": () => ({ data: settings({ writeBurst: 80 }) }),
       "update-rate-limits": () => ({ data: settings({ readBurst: 300 }) }),
@@ -79,6 +98,7 @@ describe("Limits page", () => {
 
   it("shows the API's refusal of a value out of bounds", async () => {
     fakeApi({
+      ...senderRoutes,
       workspaces: () => ({ data: { workspaces: [demoWorkspace] } }),
       "rate-limits": () => ({ data: settings() }),
       "update-rate-limits": () => ({ status: 400, code: "invalid_rate_limits", message: "writeBurst must be a whole number from 1 to 100000" }),
@@ -92,6 +112,7 @@ describe("Limits page", () => {
 
   it("shows a viewer the limits and its usage, without the form", async () => {
     fakeApi({
+      ...senderRoutes,
       workspaces: () => ({ data: { workspaces: [viewerWorkspace] } }),
       "rate-limits": () => ({ data: settings() }),
     });
