@@ -111,6 +111,10 @@ as $$
     when 'sender_rate_messaging_service' then 1
     -- The most a sender may be configured to (a short code's upper range is a few hundred).
     when 'sender_rate_max' then 1000
+    -- Slots are spaced this much wider than the rate needs: a send reaches Twilio a few ms after
+    -- its slot, and without headroom two sends a second of slots apart could land inside one
+    -- second as the carrier counts it. 5% absorbs 50 ms of jitter at any rate.
+    when 'sender_pacing_headroom_percent' then 5
     -- A claim reserves send slots this far ahead of now at most; later jobs wait in the database
     -- (where another runner, or a cancel, can still reach them).
     when 'sender_slot_horizon_ms' then 2000

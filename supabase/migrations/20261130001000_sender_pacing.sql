@@ -60,6 +60,19 @@ as $$
   end::numeric
 $$;
 comment on function private.sender_default_rate is 'Message segments per second of a sender of this kind when none is configured.';
+
+-- The rate send slots are given at: the sender's rate less the pacing headroom, so that a send
+-- arriving a few ms after its slot never puts more than the rate into any one second.
+create function private.slot_rate(p_rate double precision)
+returns double precision
+language sql
+immutable
+parallel safe
+set search_path = ''
+as $$
+  select p_rate * (1 - private.limit_value('sender_pacing_headroom_percent') / 100.0)
+$$;
+comment on function private.slot_rate is 'Segments per second send slots are given at: the sender''s rate less sender_pacing_headroom_percent.';
 grant execute on function private.sender_kind(text), private.sender_default_rate(text) to authenticated, service_role;
 
 alter table public.workspace_senders
@@ -229,7 +242,7 @@ begin
   -- Pairs with due work, the sender's rate and (unlocked, only to size the share) its free time.
   senders as materialized (
     select p.workspace_id, p.from_number, f.first_due,
-           coalesce(s.messages_per_second, private.sender_default_rate(private.sender_kind(p.from_number)))::double precision as rate,
+           private.slot_rate(coalesce(s.messages_per_second, private.sender_default_rate(private.sender_kind(p.from_number)))) as rate,
            greatest(coalesce(sp.next_slot_at, '-infinity'), v_now) as free_at
     from pairs p
     cross join lateral (
@@ -458,7 +471,7 @@ begin
 
   -- Lock order as in claim_due_jobs: the job, its sender's pacing row, the workspace's usage row.
   select sp.next_slot_at into v_next_slot from private.sender_pacing sp where sp.sender = v_job.from_number for update;
-  select coalesce(s.messages_per_second, private.sender_default_rate(private.sender_kind(v_job.from_number)))
+  select private.slot_rate(coalesce(s.messages_per_second, private.sender_default_rate(private.sender_kind(v_job.from_number))))
     into v_rate
   from (select 1) one
   left join public.workspace_senders s on s.sender = v_job.from_number and s.workspace_id = v_job.workspace_id;
@@ -549,7 +562,7 @@ as $$
          coalesce(s.messages_per_second, private.sender_default_rate(s.kind)),
          s.messages_per_second is null,
          coalesce(b.messages, 0), coalesce(b.segments, 0),
-         coalesce(b.segments, 0) / coalesce(s.messages_per_second, private.sender_default_rate(s.kind))::double precision
+         coalesce(b.segments, 0) / private.slot_rate(coalesce(s.messages_per_second, private.sender_default_rate(s.kind)))
            + case when coalesce(b.messages, 0) > 0 and p.next_slot_at > pg_catalog.now()
                then extract(epoch from p.next_slot_at - pg_catalog.now())::double precision else 0 end,
          case when p.next_slot_at > pg_catalog.now() then p.next_slot_at end,

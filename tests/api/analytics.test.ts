@@ -22,8 +22,11 @@ beforeAll(async () => {
   await sql`insert into public.workspace_members (workspace_id, user_id, role) values
     (${workspaceId}, ${seededUsers.demoOwner.id}, 'owner'), (${workspaceId}, ${seededUsers.demoViewer.id}, 'viewer')
     on conflict do nothing`;
-  await sql`insert into public.workspace_senders (sender, workspace_id, label) values
-    (${mainSender}, ${workspaceId}, 'Main'), (${secondSender}, ${workspaceId}, 'Second') on conflict do nothing`;
+  // The test claims its jobs back to back: its senders run at sender_rate_max, so send slots
+  // (pacing, tests/delivery/sender-pacing.test.ts) never hold a claim back here.
+  await sql`insert into public.workspace_senders (sender, workspace_id, label, messages_per_second) values
+    (${mainSender}, ${workspaceId}, 'Main', ${databaseLimits.sender_rate_max}),
+    (${secondSender}, ${workspaceId}, 'Second', ${databaseLimits.sender_rate_max}) on conflict do nothing`;
   await sql`update public.workspace_settings set timezone = 'America/New_York', default_sender = ${mainSender}
     where workspace_id = ${workspaceId}`;
   api = await startApiServer();

@@ -100,6 +100,9 @@ describe("a retry with the same key and body", () => {
       "retry-job": { jobId: failedId, workspaceId: "ws_demo" },
       "update-retry-policy": { workspaceId: "ws_demo", retryPolicy: {} },
       "update-rate-limits": { workspaceId: "ws_demo", limits: {} },
+      // The demo line keeps its seeded rate (sender_rate_max) and the daily cap stays off.
+      "update-sender": { workspaceId: "ws_demo", sender: "+15005550006", messagesPerSecond: databaseLimits.sender_rate_max },
+      "update-sending-limits": { workspaceId: "ws_demo", dailyMessageCap: null },
       "create-template": { workspaceId: "ws_demo", name: uniqueBody("Each"), body: "Hello" },
       "update-template": { workspaceId: "ws_demo", templateId, body: "Hi again" },
       "archive-template": { workspaceId: "ws_demo", templateId },

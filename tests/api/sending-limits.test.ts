@@ -2,8 +2,12 @@
 // backlog and time to drain it; owners and admins change a rate and the daily cap, members cannot;
 // GET sending-limits shows the cap and today's usage in the workspace's local day.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { databaseLimits } from "../../supabase/functions/_shared/limits.ts";
 import { connect } from "../support/database.ts";
 import { type ApiServer, call, startApiServer, tokens } from "./support/api-server.ts";
+
+/** The share of a sender's rate that send slots are given at (the pacing headroom taken off). */
+const slotShare = 1 - databaseLimits.sender_pacing_headroom_percent / 100;
 
 const sql = connect();
 let api: ApiServer;
@@ -42,8 +46,9 @@ describe("GET senders / POST update-sender", () => {
       select 'ws_demo', '+6141234' || lpad(g::text, 4, '0'), ${sender}, 'backlog ' || g, 2 from generate_series(1, 10) g`;
     const answer = await get("senders", viewer);
     expect(answer.status).toBe(200);
+    // 20 segments at 1/s less the pacing headroom (slots are 5% wider than the rate): 21.1 s, to a tenth.
     expect(lineOf(answer.body, sender)).toMatchObject({ kind: "long_code", messagesPerSecond: 1, defaultRate: true,
-      backlog: { messages: 10, segments: 20 }, drainSeconds: 20, nextSlotTime: null });
+      backlog: { messages: 10, segments: 20 }, drainSeconds: Math.round((20 / slotShare) * 10) / 10, nextSlotTime: null });
     expect(lineOf(answer.body, "+15005550006")).toMatchObject({ messagesPerSecond: 1000, defaultRate: false });
   });
 
@@ -52,7 +57,7 @@ describe("GET senders / POST update-sender", () => {
     const set = await post("update-sender", { workspaceId: "ws_demo", sender, messagesPerSecond: 5 });
     expect(set.status).toBe(200);
     expect(lineOf(set.body, sender))
-      .toMatchObject({ messagesPerSecond: 5, defaultRate: false, drainSeconds: 4 });
+      .toMatchObject({ messagesPerSecond: 5, defaultRate: false, drainSeconds: Math.round((20 / (5 * slotShare)) * 10) / 10 });
     const back = await post("update-sender", { workspaceId: "ws_demo", sender, messagesPerSecond: null });
     expect(lineOf(back.body, sender))
       .toMatchObject({ messagesPerSecond: 1, defaultRate: true });

@@ -32,13 +32,6 @@ function receiveTimes(from: string): number[] {
   return stack.simulator.messages({ from }).map((m) => m.receivedAt).sort((a, b) => a - b);
 }
 
-/**
- * Slots are exactly segments / rate apart and each send leaves at its slot, but reaches the simulator
- * a few ms later (HTTP, event loop). Two sends exactly one second apart can then land 999 ms apart:
- * windows are measured this much shorter than a second, and the raw 1-s figure is checked too.
- */
-const arrivalJitterMs = 50;
-
 /** The most messages received in any window of `windowMs` (sliding, starting at each message). */
 function maxInWindow(times: number[], windowMs: number): number {
   let max = 0;
@@ -90,11 +83,12 @@ describe("per-sender pacing", () => {
       const times = await untilSent(sender, 50, 30_000);
       const first = times[0] ?? 0;
       const last = times[times.length - 1] ?? 0;
-      // 50 messages 200 ms apart: the last is 9.8 s after the first.
+      // 50 messages 210 ms apart (5/s less the 5% headroom): the last is 10.3 s after the first.
       expect((last - first) / 1000).toBeGreaterThanOrEqual(9);
       expect((last - started) / 1000).toBeLessThanOrEqual(12);
-      expect(maxInWindow(times, 1000 - arrivalJitterMs)).toBeLessThanOrEqual(5);
-      expect(maxInWindow(times, 1000)).toBeLessThanOrEqual(6);
+      // As the simulator measures it: never more than 5 in any second (slots keep 5% headroom for
+      // the few ms between a send and its arrival).
+      expect(maxInWindow(times, 1000)).toBeLessThanOrEqual(5);
       expect(times).toHaveLength(50);
       expect(runner.errors).toEqual([]);
     } finally {
@@ -115,8 +109,9 @@ describe("per-sender pacing", () => {
       const last = times[times.length - 1] ?? 0;
       expect((last - first) / 1000).toBeGreaterThanOrEqual(9);
       expect((last - started) / 1000).toBeLessThanOrEqual(12);
-      expect(maxInWindow(times, 1000 - arrivalJitterMs)).toBeLessThanOrEqual(5);
-      expect(maxInWindow(times, 1000)).toBeLessThanOrEqual(6);
+      // As the simulator measures it: never more than 5 in any second (slots keep 5% headroom for
+      // the few ms between a send and its arrival).
+      expect(maxInWindow(times, 1000)).toBeLessThanOrEqual(5);
       // Both runners sent some: the slots, not one runner's timer, did the pacing.
       expect(runners.every((r) => r.results.length > 0)).toBe(true);
       expect(runners.flatMap((r) => r.errors)).toEqual([]);

@@ -1,6 +1,11 @@
 // How long a bulk send takes at its sender's pace (issue 14): the sender sends `messagesPerSecond`
-// message segments a second, after what is already waiting for it.
+// message segments a second less the pacing headroom (send slots are that much wider), after what
+// is already waiting for it.
 import type { SenderView } from "../../../supabase/functions/_shared/api-types.ts";
+import { databaseLimits } from "../../../supabase/functions/_shared/limits.ts";
+
+/** The share of a sender's rate its send slots are given at. */
+const slotShare = 1 - databaseLimits.sender_pacing_headroom_percent / 100;
 
 /** Twilio's longest ValidityPeriod (10 h): a message queued longer is dropped (30001 / 30036). */
 export const longestValiditySeconds = 36_000;
@@ -17,7 +22,7 @@ export interface SendEstimate {
 export function estimateSend(sender: SenderView, messages: number, segmentsEach: number,
   validitySeconds = longestValiditySeconds): SendEstimate {
   const backlogSeconds = sender.drainSeconds;
-  const seconds = backlogSeconds + (messages * Math.max(1, segmentsEach)) / sender.messagesPerSecond;
+  const seconds = backlogSeconds + (messages * Math.max(1, segmentsEach)) / (sender.messagesPerSecond * slotShare);
   return { seconds, backlogSeconds, tooLong: seconds > validitySeconds };
 }
 

@@ -77,6 +77,8 @@ export const databaseLimits = {
   /** A Messaging Service until configured: paced as one long code. */
   sender_rate_messaging_service: 1,
   sender_rate_max: 1000,
+  /** Send slots are spaced this much wider than the rate (network jitter never puts more than the rate in a second). */
+  sender_pacing_headroom_percent: 5,
   /** A claim reserves send slots at most this far ahead; later jobs wait in the database. */
   sender_slot_horizon_ms: 2000,
   /** A workspace's optional daily message cap is at most this. */

@@ -3,7 +3,7 @@
 -- workspaces interleaved in one claim, the daily cap (hold with reason and event, retries not
 -- counted, a previous local day not counted) and the next local midnight.
 begin;
-select plan(36);
+select plan(37);
 
 \ir helpers/acting_as.sql
 \ir helpers/jobs.sql
@@ -56,6 +56,9 @@ select is((select messages_per_second from public.workspace_senders where sender
   'the demo main line is seeded at sender_rate_max (tests and benchmarks send thousands from it)');
 
 -- Slots across two claims: 2 segments/s, six due messages ----------------------------------------
+-- Slots are given at the rate less the pacing headroom (private.slot_rate: 2 × 0.95 = 1.9/s, one
+-- every 0.526 s), so four fit within the 2 s horizon.
+select is(private.slot_rate(2), 1.9::double precision, 'slots are given at the rate less sender_pacing_headroom_percent (5)');
 update public.workspace_senders set messages_per_second = 2 where sender = '+15005550201';
 insert into public.scheduled_sms_jobs (workspace_id, to_phone, from_number, body)
 select 'ws_demo', '+6141234560' || g, '+15005550201', 'paced ' || g from generate_series(1, 6) g;
@@ -63,22 +66,24 @@ create temp table first_claim as
   select body, next_attempt_at - now() as slot, lease_expires_at - now() as lease
   from private.claim_due_jobs('worker-A', 100, 60, 0) where from_number = '+15005550201';
 select results_eq($$ select slot from first_claim order by slot $$,
-  $$ values (interval '0'), (interval '0.5 s'), (interval '1 s'), (interval '1.5 s'), (interval '2 s') $$,
-  'the first claim gives slots 1/rate apart from now, up to the 2 s horizon; the sixth stays pending');
+  $$ select make_interval(secs => g / private.slot_rate(2)) from generate_series(0, 3) g $$,
+  'the first claim gives slots 1/(rate less headroom) apart from now, up to the 2 s horizon; the fifth and sixth stay pending');
 select is((select count(*) from first_claim where lease <> interval '60 s'), 0::bigint, 'the lease runs from the claim');
-select is((select pg_temp.state(j.body) from public.scheduled_sms_jobs j
+select is((select array_agg(pg_temp.state(j.body)) from public.scheduled_sms_jobs j
            where j.from_number = '+15005550201' and j.body not in (select body from first_claim)),
-  'queued a0 - -', 'the message beyond the horizon is untouched');
-select is((select next_slot_at - now() from private.sender_pacing where sender = '+15005550201'), interval '2.5 s',
+  array['queued a0 - -', 'queued a0 - -'], 'the messages beyond the horizon are untouched');
+select is((select next_slot_at - now() from private.sender_pacing where sender = '+15005550201'),
+  make_interval(secs => 3 / private.slot_rate(2)) + make_interval(secs => 1 / private.slot_rate(2)),
   'the sender''s next free slot is after the last slot taken');
 select is_empty($$ select 1 from private.claim_due_jobs('worker-B', 100, 60, 0) where from_number = '+15005550201' $$,
   'a second claim at the same moment finds no free slot for the sender');
--- Two seconds later (moved back instead of waiting): the sixth gets the next slot, 0.5 s from now.
+-- Two seconds later (moved back instead of waiting): the fifth and sixth get the next slots.
 update private.sender_pacing set next_slot_at = next_slot_at - interval '2 s' where sender = '+15005550201';
-select results_eq($$ select body, next_attempt_at - now() from private.claim_due_jobs('worker-B', 100, 60, 0)
-                    where from_number = '+15005550201' $$,
-  $$ select body, interval '0.5 s' from public.scheduled_sms_jobs
-     where from_number = '+15005550201' and body not in (select body from first_claim) $$,
+select results_eq($$ select next_attempt_at - now() from private.claim_due_jobs('worker-B', 100, 60, 0)
+                    where from_number = '+15005550201' order by 1 $$,
+  $$ values (make_interval(secs => 3 / private.slot_rate(2)) + make_interval(secs => 1 / private.slot_rate(2)) - interval '2 s'),
+            (make_interval(secs => 3 / private.slot_rate(2)) + make_interval(secs => 1 / private.slot_rate(2)) - interval '2 s'
+             + make_interval(secs => 1 / private.slot_rate(2))) $$,
   'the next claim continues from the sender''s next free slot');
 
 -- A slot after the expiry: failed (expired) in the claim, with the slot in the message ----------

@@ -64,12 +64,12 @@ describe("sender pacing", () => {
 
 describe("bulk send estimate", () => {
   it("adds the sender's backlog to the batch's segments at its rate, and flags a batch longer than a message can wait", () => {
-    // 50 messages of one segment at 5/s: 10 s.
-    expect(estimateSend(sender(), 50, 1)).toEqual({ seconds: 10, backlogSeconds: 0, tooLong: false });
-    // 50,000 two-segment messages at 1/s behind a 100 s backlog: 100,100 s, longer than 10 h.
+    // 50 messages of one segment at 5/s, slots 5% wider (4.75/s): 10.5 s.
+    expect(estimateSend(sender(), 50, 1)).toEqual({ seconds: 50 / 4.75, backlogSeconds: 0, tooLong: false });
+    // 50,000 two-segment messages at 1/s (0.95/s) behind a 100 s backlog: 105,363 s, longer than 10 h.
     const slow = estimateSend(sender({ messagesPerSecond: 1, drainSeconds: 100 }), 50_000, 2);
-    expect(slow).toEqual({ seconds: 100_100, backlogSeconds: 100, tooLong: true });
-    expect(formatDuration(slow.seconds)).toBe("27 h 48 min");
+    expect(slow).toEqual({ seconds: 100 + 100_000 / 0.95, backlogSeconds: 100, tooLong: true });
+    expect(formatDuration(slow.seconds)).toBe("29 h 16 min");
     expect(formatDuration(10)).toBe("10 s");
   });
 });
