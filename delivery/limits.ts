@@ -21,6 +21,12 @@ export const deliveryLimits = {
    * so the slots a runner holds never run out between claims.
    */
   runner_paced_poll_ms: 500,
+  /**
+   * A runner sends a paced sender's jobs no closer together than this share of their send slots'
+   * spacing: after a late send it catches up by the rest (2.5% of the spacing per send), within the
+   * slots' 5% headroom, so a late send never squeezes more than the rate into a second.
+   */
+  runner_pacing_min_gap_share: 0.975,
   /** Longest a runner sleeps without checking the database, even if no NOTIFY arrives. */
   runner_max_idle_ms: 5_000,
   /** A runner gathers completions this long (or this many) and records them in one statement. */

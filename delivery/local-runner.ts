@@ -120,9 +120,8 @@ export class LocalRunner {
         // The window counts from when the request leaves: the credentials first (cached by now
         // unless the job was due at once; an error is the delivery's to report).
         await this.deps.store.credentials(job.workspace_id).catch(() => undefined);
-        const wait = this.sendWindow.delayMs(job.from_number, slot, Date.now());
+        const wait = this.sendWindow.reserve(job.from_number, slot, Date.now());
         if (wait > 0) await sleepMs(wait);
-        this.sendWindow.record(job.from_number, slot, Date.now());
       })
       .then(() => deliverClaimedJob(job, this.deps))
       .then((result) => this.options.onResult?.(result))

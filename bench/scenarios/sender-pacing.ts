@@ -1,9 +1,10 @@
 // Sender pacing and fairness (issue 14), measured at the simulator with runner processes:
 // * pacing: one sender at a configured rate, messages due at once, two runners; the most messages
 //   the simulator received in any 1-s window (sliding) against the rate, and the total time against
-//   the ideal (n - 1) / rate;
+//   the ideal (n - 1) / (rate less the pacing headroom);
 // * fairness: 1,000 due messages in ws_demo, then one in ws_other; how long the single message took
 //   and how many of the backlog reached the simulator before it.
+import { databaseLimits } from "../../supabase/functions/_shared/limits.ts";
 import type { BenchStack } from "../bench-stack.ts";
 import { round, sleep } from "../stats.ts";
 
@@ -77,7 +78,8 @@ export async function measurePacing(stack: BenchStack, rate: number, messages: n
       maxInAnySecond: maxInWindow(times, 1000),
       maxInAny950Ms: maxInWindow(times, 950),
       seconds: round((last - started) / 1000, 2),
-      idealSeconds: round((messages - 1) / rate, 2),
+      // Slots are spaced at the rate less the pacing headroom (private.slot_rate).
+      idealSeconds: round((messages - 1) / (rate * (1 - databaseLimits.sender_pacing_headroom_percent / 100)), 2),
     };
   } finally {
     await stack.stopRunners(processes);
