@@ -91,8 +91,10 @@ as $$
     -- *_max bounds below.
     when 'api_write_rate_per_second' then 20
     when 'api_write_burst' then 40
-    when 'api_read_rate_per_second' then 50
-    when 'api_read_burst' then 100
+    -- Reads as writes: a dashboard tab polls a few GETs every few seconds, far below it, while a
+    -- runaway loop of status calls is refused after its first 40.
+    when 'api_read_rate_per_second' then 20
+    when 'api_read_burst' then 40
     -- Bulk sends are also counted by recipients, per minute: two full batches at once, then one a minute.
     when 'api_bulk_recipients_per_minute' then 10000
     when 'api_bulk_recipients_burst' then 20000

@@ -105,7 +105,7 @@ describe("every answer of a token route carries the RateLimit fields", () => {
 describe("a burst over the limit", () => {
   it("gets 429 rate_limited with Retry-After after the burst, and succeeds again after waiting Retry-After", async () => {
     const owner = await tokens.owner();
-    // More rapid job-status calls than the read burst (100): the first ones pass, then 429s.
+    // More rapid job-status calls than the read burst (40): the first ones pass, then 429s.
     const { answers, ms } = await burst(250, "job-status", async () => ({ token: owner, query: { workspaceId: "ws_demo", jobId } }));
     const allowed = count(answers, 200);
     const refused = answers.filter((a) => a.status === 429);
@@ -124,6 +124,25 @@ describe("a burst over the limit", () => {
     await new Promise((resolve) => setTimeout(resolve, retryAfter * 1000));
     const again = await call(base, "job-status", { token: owner, query: { workspaceId: "ws_demo", jobId } });
     expect(again.status).toBe(200);
+  });
+
+  it("a loop of 100 job-status calls, one after another, gets 429s with Retry-After after the burst", async () => {
+    const viewer = await tokens.viewer();
+    const statuses: number[] = [];
+    let firstRefusal: Awaited<ReturnType<typeof call>> | undefined;
+    for (let i = 0; i < 100; i++) {
+      const answer = await call(base, "job-status", { token: viewer, query: { workspaceId: "ws_demo", jobId } });
+      statuses.push(answer.status);
+      if (answer.status === 429) firstRefusal ??= answer;
+    }
+    // The burst passes (40), then the loop outruns the refill (20/s) and is refused, with the wait.
+    expect(statuses.slice(0, databaseLimits.api_read_burst).every((s) => s === 200)).toBe(true);
+    expect(statuses.filter((s) => s === 429).length).toBeGreaterThan(0);
+    expect(statuses.every((s) => s === 200 || s === 429)).toBe(true);
+    expect(Number(firstRefusal?.headers.get("retry-after"))).toBeGreaterThanOrEqual(1);
+    expect(firstRefusal?.body.error?.code).toBe("rate_limited");
+    // The viewer's reads are full again for the tests after this one (40 at 20/s: 2 s).
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
   });
 
   it("a refused send-sms created no job, and a refused request with an Idempotency-Key stored no key", async () => {

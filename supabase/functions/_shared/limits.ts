@@ -61,8 +61,8 @@ export const databaseLimits = {
    */
   api_write_rate_per_second: 20,
   api_write_burst: 40,
-  api_read_rate_per_second: 50,
-  api_read_burst: 100,
+  api_read_rate_per_second: 20,
+  api_read_burst: 40,
   api_bulk_recipients_per_minute: 10_000,
   api_bulk_recipients_burst: 20_000,
   api_rate_per_second_max: 10_000,

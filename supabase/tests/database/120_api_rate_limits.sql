@@ -50,7 +50,7 @@ select is(pg_temp.writes_allowed('00000000-0000-4000-8000-000000000001', 'ws_dem
 select is(pg_temp.writes_allowed('00000000-0000-4000-8000-000000000001', 'ws_demo', 50, 2200), 40,
   'after 2 s idle the whole burst is back, not more');
 select is((select class_remaining from private.take_api_request('00000000-0000-4000-8000-000000000001', 'ws_demo', 'read', 0, pg_temp.t(0))),
-  99, 'reads have their own bucket (100 at once), untouched by the writes');
+  39, 'reads have their own bucket (40 at once), untouched by the writes');
 
 -- Isolation: another caller, or the same caller in another workspace, has its own buckets.
 select is(pg_temp.writes_allowed('00000000-0000-4000-8000-000000000004', 'ws_demo', 40, 0), 40,
@@ -93,7 +93,7 @@ select lives_ok($$ update public.workspace_settings set api_limits = '{"writeBur
   'the service role sets a workspace''s limits within bounds');
 select pg_temp.act_as_postgres();
 select is(private.resolve_api_limits('ws_demo') ->> 'writeBurst', '5', 'the override is in force');
-select is(private.resolve_api_limits('ws_demo') ->> 'readBurst', '100', 'a limit not overridden keeps its default');
+select is(private.resolve_api_limits('ws_demo') ->> 'readBurst', '40', 'a limit not overridden keeps its default');
 select is(pg_temp.writes_allowed('00000000-0000-4000-8000-000000000001', 'ws_demo', 10, 60000), 5,
   'the owner''s writes now stop after a burst of 5');
 
