@@ -26,7 +26,7 @@ export async function measureDispatch(stack: BenchStack, messages: number, runne
   stack.simulator.configure({ latencyMs: simulatorLatencyMs });
   const upkeepOff = options.statisticsUpkeep === false;
   if (upkeepOff) await stack.sql`alter table public.sms_job_events disable trigger sms_job_events_add_statistics`;
-  // The delivery analytics' rollup upkeep (20261130000500_delivery_analytics.sql), measured apart.
+  // The delivery analytics' rollup upkeep (20261130000700_delivery_analytics.sql), measured apart.
   const analyticsOff = options.analyticsUpkeep === false;
   if (analyticsOff) await stack.sql`alter table public.sms_job_events disable trigger sms_job_events_add_delivery_statistics`;
   const processes = await stack.startRunners(runners);

@@ -118,20 +118,6 @@ comment on table private.job_activity is
 revoke all on private.job_count_deltas, private.job_counts, private.job_activity_deltas, private.job_activity
   from anon, authenticated, public;
 
--- What one event adds to the activity: the one definition, used by the trigger and the rebuild.
-create function private.event_activity(p_event_type text, p_details jsonb, out sent integer, out delivered integer,
-  out failed integer)
-language sql
-immutable
-parallel safe
-set search_path = ''
-as $$
-  select (p_event_type = 'completed')::integer,
-         (p_event_type = 'message_status' and p_details ->> 'to' = 'delivered')::integer,
-         (p_event_type = 'failed'
-          or (p_event_type = 'message_status' and p_details ->> 'to' in ('undelivered', 'failed')))::integer
-$$;
-
 -- Every status change is an event with from_status and to_status (created: no from_status).
 create function private.add_job_statistics()
 returns trigger
@@ -152,12 +138,23 @@ begin
   group by d.workspace_id, d.status
   having sum(d.delta) <> 0;
 
+  -- What an event adds to the activity; rebuild_job_statistics reads the log with the same
+  -- expressions (pgTAP 060 checks that both agree). Inline rather than a helper function: called
+  -- once per event, a non-inlinable function made this statement the slowest part of every
+  -- claim and completion under concurrency.
   insert into private.job_activity_deltas (workspace_id, minute, error_code, sent, delivered, failed)
-  select e.workspace_id, pg_catalog.date_trunc('minute', e.created_at),
-         case when a.failed = 1 then coalesce(e.error_code, 'unknown') else '' end,
+  select a.workspace_id, a.minute, case when a.failed = 1 then a.error_code else '' end,
          sum(a.sent)::integer, sum(a.delivered)::integer, sum(a.failed)::integer
-  from new_events e
-  cross join lateral private.event_activity(e.event_type, e.details) a
+  from (
+    select e.workspace_id, pg_catalog.date_trunc('minute', e.created_at) as minute,
+           coalesce(e.error_code, 'unknown') as error_code,
+           (e.event_type = 'completed')::integer as sent,
+           (e.event_type = 'message_status' and e.details ->> 'to' = 'delivered')::integer as delivered,
+           (e.event_type = 'failed'
+            or (e.event_type = 'message_status' and e.details ->> 'to' in ('undelivered', 'failed')))::integer as failed
+    from new_events e
+    where e.event_type in ('completed', 'failed', 'message_status')
+  ) a
   where a.sent + a.delivered + a.failed > 0
   group by 1, 2, 3;
   return null;
@@ -252,14 +249,22 @@ begin
   delete from private.job_activity;
   insert into private.job_counts (workspace_id, status, count)
   select j.workspace_id, j.status, pg_catalog.count(*) from public.scheduled_sms_jobs j group by 1, 2;
+  -- The same expressions as add_job_statistics.
   insert into private.job_activity (workspace_id, minute, error_code, sent, delivered, failed)
-  select e.workspace_id, pg_catalog.date_trunc('minute', e.created_at),
-         case when a.failed = 1 then coalesce(e.error_code, 'unknown') else '' end,
+  select a.workspace_id, a.minute, case when a.failed = 1 then a.error_code else '' end,
          sum(a.sent), sum(a.delivered), sum(a.failed)
-  from public.sms_job_events e
-  cross join lateral private.event_activity(e.event_type, e.details) a
+  from (
+    select e.workspace_id, pg_catalog.date_trunc('minute', e.created_at) as minute,
+           coalesce(e.error_code, 'unknown') as error_code,
+           (e.event_type = 'completed')::integer as sent,
+           (e.event_type = 'message_status' and e.details ->> 'to' = 'delivered')::integer as delivered,
+           (e.event_type = 'failed'
+            or (e.event_type = 'message_status' and e.details ->> 'to' in ('undelivered', 'failed')))::integer as failed
+    from public.sms_job_events e
+    where e.event_type in ('completed', 'failed', 'message_status')
+      and e.created_at >= pg_catalog.now() - pg_catalog.make_interval(days => private.limit_value('job_activity_days')::integer)
+  ) a
   where a.sent + a.delivered + a.failed > 0
-    and e.created_at >= pg_catalog.now() - pg_catalog.make_interval(days => private.limit_value('job_activity_days')::integer)
   group by 1, 2, 3;
 end;
 $$;

@@ -92,9 +92,6 @@ as $$
     -- How long a key's first answer is replayed: a day covers any client's retry schedule (Stripe
     -- keeps keys 24 h); pg_cron removes older keys.
     when 'idempotency_key_retention_hours' then 24
-    -- Delivery analytics (20261130000500_delivery_analytics.sql): days of hourly rollup kept (a
-    -- year and a month, so a year is always comparable with the month before).
-    when 'analytics_retention_days' then 400
     -- Retry policies and expiry (20261130000600_retry_policy_and_expiry.sql).
     when 'retry_base_seconds_max' then 3600        -- the first backoff step: at most an hour
     when 'retry_max_seconds_max' then 86400        -- one backoff step is never longer than a day
@@ -123,8 +120,6 @@ set search_path = ''
 as $$
   select array['rateLimited', 'serverError', 'carrier']
 $$;
--- Pure; reached by the checks that run with the updating role's rights.
-grant execute on function private.retry_classes() to authenticated, service_role;
 
 -- Checks a policy (per-class overrides, each partial) and names the first bad field. A complete
 -- policy (every class, every field) is checked with p_complete.
@@ -209,11 +204,9 @@ comment on column public.workspace_settings.retry_policy is
   'Per error class (rateLimited, serverError, carrier) overrides of {maxAttempts, backoff, baseSeconds, maxSeconds, jitter}; a class or field not named here comes from max_retries + 1, exponential, retry_base_seconds, retry_max_seconds, jitter on.';
 grant update (retry_policy) on public.workspace_settings to authenticated;
 
--- As the owner, like the job insert trigger: the check reads only the row and the limits.
 create function private.check_workspace_retry_policy()
 returns trigger
 language plpgsql
-security definer
 set search_path = ''
 as $$
 begin
@@ -226,9 +219,7 @@ create trigger workspace_settings_retry_policy before insert or update of retry_
 
 -- The policy in force for a new job: per class, the workspace's legacy columns, then its
 -- retry_policy overrides, then the message's; p_max_attempts (an explicit max_attempts on insert)
--- caps every class. Refuses a result whose maxSeconds is below its baseSeconds. The job insert
--- trigger applies the same rule in one query (it runs per row); the API shows a workspace's
--- policy with this function, and pgTAP 110 checks the two agree.
+-- caps every class. Refuses a result whose maxSeconds is below its baseSeconds.
 create function private.resolve_retry_policy(p_workspace_id text, p_override jsonb, p_max_attempts integer default null)
 returns jsonb
 language plpgsql
@@ -258,12 +249,7 @@ begin
     end if;
     v_policy := v_policy || pg_catalog.jsonb_build_object(v_class, v_rule);
   end loop;
-  -- The legacy columns alone always make a valid policy (their own checks); only overrides can
-  -- combine into one that is not (a baseSeconds above the workspace's maxSeconds). This runs for
-  -- every inserted row, bulk batches included: the check is skipped when it cannot fail.
-  if p_override is not null or v_settings.retry_policy is distinct from '{}'::jsonb then
-    perform private.check_retry_policy(v_policy, true);
-  end if;
+  perform private.check_retry_policy(v_policy, true);
   return v_policy;
 end;
 $$;
@@ -340,15 +326,6 @@ language plpgsql
 security definer
 set search_path = ''
 as $$
-declare
-  v_override jsonb;
-  v_cap integer;
-  v_max_attempts integer;
-  v_max_retries integer;
-  v_base integer;
-  v_max integer;
-  v_workspace_policy jsonb;
-  v_rule jsonb;
 begin
   -- Columns the service manages. Client roles cannot even name them (column grants); this
   -- catches the service role and the table owner too.
@@ -364,37 +341,16 @@ begin
     new.body, new.media_urls, new.metadata);
   new.scheduled_time := coalesce(new.scheduled_time, pg_catalog.now());
   perform private.validate_send_time(new.scheduled_time);
-  -- Per row, so only when there is something to check (a call of a function with its own
-  -- search_path costs more than the check).
-  if new.expires_at is not null then
-    perform private.validate_expiry(new.expires_at, new.scheduled_time);
-  end if;
+  perform private.validate_expiry(new.expires_at, new.scheduled_time);
   new.next_attempt_at := new.scheduled_time;
   new.status := case when new.scheduled_time <= pg_catalog.now() then 'queued' else 'scheduled' end;
-  -- new.retry_policy, as inserted, is the message's override (checked in resolve_retry_policy).
-  v_override := new.retry_policy;
+  -- new.retry_policy, as inserted, is the message's override; the row keeps the resolved policy.
   -- An explicit max_attempts (the service role may give one) caps every class; one out of range
   -- is left to the column's check.
-  if new.max_attempts is not null then
-    v_cap := case when new.max_attempts between 1 and private.limit_value('max_retries_cap') + 1 then new.max_attempts end;
-  end if;
-  -- This runs for every inserted row (10,000 in a bulk batch). The common case — no override from
-  -- the message or the workspace — is built from the one settings row read here; anything else
-  -- goes through private.resolve_retry_policy (pgTAP 110 checks that both agree).
-  select s.max_retries, s.retry_base_seconds, s.retry_max_seconds, s.retry_policy
-  into v_max_retries, v_base, v_max, v_workspace_policy
-  from public.workspace_settings s where s.workspace_id = new.workspace_id;
-  if v_override is null and v_workspace_policy = '{}'::jsonb then
-    v_rule := pg_catalog.jsonb_build_object(
-      'maxAttempts', coalesce(v_cap, v_max_retries + 1), 'backoff', 'exponential',
-      'baseSeconds', v_base, 'maxSeconds', v_max, 'jitter', true);
-    new.retry_policy := pg_catalog.jsonb_build_object('rateLimited', v_rule, 'serverError', v_rule, 'carrier', v_rule);
-    v_max_attempts := coalesce(v_cap, v_max_retries + 1);
-  else
-    new.retry_policy := private.resolve_retry_policy(new.workspace_id, v_override, v_cap);
-    v_max_attempts := (select max((r.value ->> 'maxAttempts')::integer) from pg_catalog.jsonb_each(new.retry_policy) r);
-  end if;
-  new.max_attempts := coalesce(new.max_attempts, v_max_attempts);
+  new.retry_policy := private.resolve_retry_policy(new.workspace_id, new.retry_policy,
+    case when new.max_attempts between 1 and private.limit_value('max_retries_cap') + 1 then new.max_attempts end);
+  new.max_attempts := coalesce(new.max_attempts, (
+    select max((r.value ->> 'maxAttempts')::integer) from pg_catalog.jsonb_each(new.retry_policy) r));
   return new;
 end;
 $$;
@@ -602,10 +558,6 @@ end;
 $$;
 comment on function private.claim_job is 'Claims one due job by id (the Trigger.dev task path); an expired one ends failed (expired) and is returned so.';
 
--- The workspace-wide backoff of 20261128000900 gives way to each job's recorded policy
--- (private.retry_backoff_seconds); nothing calls it any more.
-drop function private.retry_delay_seconds(text, integer);
-
 -- Retries of 20261128000900, redefined: the backoff comes from the job's own policy for the
 -- error's class (p_error_class), never sooner than p_min_delay_seconds (Twilio's Retry-After), and
 -- a retry that would come after the job's expiry ends it failed (expired) now instead.
@@ -632,13 +584,8 @@ begin
     perform private.raise_error('invalid_transition', pg_catalog.format(
       'job %s is %s and cannot become retrying', p_job_id, v_job.status));
   end if;
-  -- Retry-After is honoured however long it is (the earlier bound of a day made a longer one fail the
-  -- call, and the job came back sooner through its expired lease); only beyond the scheduling
-  -- horizon is it nonsense.
-  if p_min_delay_seconds is null or p_min_delay_seconds < 0
-     or p_min_delay_seconds > private.limit_value('schedule_max_ahead_seconds') then
-    perform private.raise_error('invalid_argument', pg_catalog.format(
-      'minimum retry delay must be 0 to %s seconds', private.limit_value('schedule_max_ahead_seconds')));
+  if p_min_delay_seconds is null or p_min_delay_seconds < 0 or p_min_delay_seconds > 86400 then
+    perform private.raise_error('invalid_argument', 'minimum retry delay must be 0 to 86400 seconds');
   end if;
   if p_error_class is null or p_error_class <> all (private.retry_classes()) then
     perform private.raise_error('invalid_argument', 'error class must be rateLimited, serverError or carrier');

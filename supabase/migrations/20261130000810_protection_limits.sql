@@ -72,7 +72,7 @@ as $$
     -- How long a key's first answer is replayed: a day covers any client's retry schedule (Stripe
     -- keeps keys 24 h); pg_cron removes older keys.
     when 'idempotency_key_retention_hours' then 24
-    -- Delivery analytics (20261130000500_delivery_analytics.sql): days of hourly rollup kept (a
+    -- Delivery analytics (20261130000700_delivery_analytics.sql): days of hourly rollup kept (a
     -- year and a month, so a year is always comparable with the month before).
     when 'analytics_retention_days' then 400
     -- Retry policies and expiry (20261130000600_retry_policy_and_expiry.sql).

@@ -1,4 +1,4 @@
--- Delivery analytics (20261130000500_delivery_analytics.sql): the hourly rollup and its histograms,
+-- Delivery analytics (20261130000700_delivery_analytics.sql): the hourly rollup and its histograms,
 -- kept by the event log's trigger as deltas and folded once a minute, must equal a rebuild from
 -- the log at every step; only the service reads them.
 begin;

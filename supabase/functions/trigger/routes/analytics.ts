@@ -1,6 +1,6 @@
 // GET analytics?workspaceId=…&from=…&to=…&granularity=hour|day[&groupBy=…]: delivery figures of a
 // period from the hourly rollup the database keeps from the event log
-// (supabase/migrations/20261130000500_delivery_analytics.sql): four reads bounded by the period's
+// (supabase/migrations/20261130000700_delivery_analytics.sql): four reads bounded by the period's
 // hours, never a scan of the workspace's jobs. Day buckets are the workspace's local days.
 import type { AnalyticsResult } from "../../_shared/api-types.ts";
 import { formatInTimeZone } from "../../_shared/time.ts";
