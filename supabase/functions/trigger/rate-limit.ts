@@ -6,6 +6,7 @@
 // headers, structured-field syntax of drafts 08–10); a refusal is 429 rate_limited with Retry-After,
 // and was never processed, so it is always safe to retry.
 import type { Principal } from "../_shared/access-tokens.ts";
+import { workspaceIdSchema } from "../_shared/api-schemas.ts";
 import type { Sql } from "./database.ts";
 import { ApiError } from "./http.ts";
 
@@ -118,10 +119,10 @@ export function rateLimitedError(decision: RateDecision): ApiError {
  */
 export function namedWorkspaceOf(raw: unknown): string | undefined {
   if (typeof raw !== "object" || raw === null || !("workspaceId" in raw)) return undefined;
-  const workspaceId = raw.workspaceId;
-  // Only what could be a workspace id (the same rule as workspaceIdSchema): anything else names
-  // none, and is never sent to the database (text there cannot hold a NUL, for one).
-  return typeof workspaceId === "string" && /^[A-Za-z0-9_-]{1,64}$/.test(workspaceId) ? workspaceId : undefined;
+  // Only what could be a workspace id (workspaceIdSchema): anything else names none, and is never
+  // sent to the database (text there cannot hold a NUL, for one).
+  const named = workspaceIdSchema.safeParse(raw.workspaceId);
+  return named.success ? named.data : undefined;
 }
 
 /** The recipients a raw schedule-bulk body lists (its `recipients` array's length; 0 if none). */
