@@ -8,10 +8,13 @@
 //   GET  /__simulator/requests        every Messages create request and its answer
 //   GET  /__simulator/callbacks       every status callback sent, with its HTTP result
 //   GET  /__simulator/idle            answers once no status change or callback is outstanding
+//   POST /__simulator/inbound         a recipient texts a number: posts Twilio's signed incoming-message
+//                                     webhook to `url` and answers what it got (inbound-messages.ts)
 import type { ServerResponse } from "node:http";
 import { ZodError } from "zod";
 import type { TwilioSimulator } from "./twilio-simulator.ts";
 import { sendJson } from "./http-io.ts";
+import { sendInboundMessage } from "./inbound-messages.ts";
 
 export const controlPrefix = "/__simulator/";
 
@@ -54,6 +57,23 @@ export async function handleControlApi(sim: TwilioSimulator, method: string, url
       return sendJson(response, 200, { requests: sim.store.createRequests() });
     case "GET /callbacks":
       return sendJson(response, 200, { callbacks: sim.callbacks.all() });
+    case "POST /inbound": {
+      let request: unknown;
+      try {
+        request = JSON.parse(body);
+      } catch {
+        return sendJson(response, 400, { error: "body is not JSON" });
+      }
+      try {
+        // The zod schema inside sendInboundMessage() checks the shape of this untyped JSON.
+        const delivery = await sendInboundMessage(request as Parameters<typeof sendInboundMessage>[0],
+          (accountSid) => sim.credentials.authToken(accountSid));
+        return sendJson(response, 200, delivery);
+      } catch (error) {
+        if (error instanceof ZodError) return sendJson(response, 400, { error: "invalid inbound message", issues: error.issues });
+        return sendJson(response, 502, { error: error instanceof Error ? error.message : String(error) });
+      }
+    }
     case "GET /idle":
       await sim.idle();
       return sendJson(response, 200, { ok: true });

@@ -10,6 +10,7 @@ import type { SimulatorCredentials } from "./account-credentials.ts";
 import type { SimulatorConfig, SimulatorConfigPatch } from "./simulator-config.ts";
 import type { CreateRequestRecord, MessageFilter, ReceivedMessage } from "./message-store.ts";
 import type { CallbackRecord } from "./status-callbacks.ts";
+import { type InboundDelivery, type InboundMessageRequest, sendInboundMessage } from "./inbound-messages.ts";
 
 export interface TwilioSimulatorOptions extends SimulatorCredentials {
   /** TCP port; 0 (the default) picks a free one. */
@@ -35,6 +36,8 @@ export interface RunningTwilioSimulator {
   reset(): void;
   /** Resolves once no status change or status callback is outstanding. */
   idle(): Promise<void>;
+  /** A recipient texts one of the account's numbers: Twilio's signed incoming-message webhook to `url`. */
+  sendInbound(request: InboundMessageRequest): Promise<InboundDelivery>;
   stop(): Promise<void>;
 }
 
@@ -70,6 +73,7 @@ export async function startTwilioSimulator(options: TwilioSimulatorOptions): Pro
     config: () => sim.config,
     reset: () => sim.reset(),
     idle: () => sim.idle(),
+    sendInbound: (request) => sendInboundMessage(request, (accountSid) => sim.credentials.authToken(accountSid)),
     stop: () => {
       sim.stop();
       return new Promise<void>((resolve) => {

@@ -1,6 +1,6 @@
 // supabase/config.toml as hosted Supabase reads it on deploy: every function authenticates its
 // callers itself (the API verifies access tokens and serves GET health without one; Twilio signs
-// status callbacks), so the gateway's own JWT check must be off for each of them.
+// status callbacks and incoming-message webhooks), so the gateway's own JWT check must be off for each of them.
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -27,7 +27,7 @@ function section(name: string): Record<string, string> | undefined {
 
 describe("supabase/config.toml", () => {
   it("names the project's functions (the check below is not vacuous)", () => {
-    expect(functionNames.sort()).toEqual(["trigger", "twilio-status"]);
+    expect(functionNames.sort()).toEqual(["trigger", "twilio-inbound", "twilio-status"]);
   });
 
   it.each(functionNames)("turns the gateway's JWT check off for %s, which authenticates callers itself", (name) => {

@@ -22,6 +22,10 @@ import {
   sendersResponseSchema, sendingLimitsResponseSchema,
   rateLimitsResponseSchema,
 } from "./api-types.ts";
+import { addOptOutRequestSchema, inboundMessagesQuerySchema, optOutsQuerySchema, removeOptOutRequestSchema } from "./api-schemas.ts";
+import {
+  addOptOutResponseSchema, inboundMessagesResponseSchema, optOutsResponseSchema, removeOptOutResponseSchema,
+} from "./api-types.ts";
 import type { ErrorCode } from "./error-codes.ts";
 import { apiLimits, databaseLimits } from "./limits.ts";
 
@@ -440,6 +444,56 @@ export const apiRoutes = {
     response: healthResponseSchema,
     responseDescription: "Healthy",
     errors: ["method_not_allowed", "service_unavailable"],
+  },
+  "opt-outs": {
+    method: "GET",
+    auth: "required",
+    summary: "The numbers the workspace must not message, newest first, in pages, with the latest changes",
+    description: "Any member may read. `phone` narrows the list (and the history) to one number. `history` lists " +
+      "additions and removals (who, source, reason, the inbound message behind a keyword), newest first, " +
+      `at most ${apiLimits.opt_out_history_max}.`,
+    request: () => optOutsQuerySchema,
+    response: optOutsResponseSchema,
+    responseDescription: "One page of opt-outs",
+    errors: [...workspaceRoute, "validation_failed"],
+  },
+  "add-opt-out": {
+    method: "POST",
+    idempotency: "keyed",
+    auth: "required",
+    summary: "Record that the workspace must not message a number: its pending messages are cancelled",
+    description: "Owners, admins and members (not viewers). Pending messages to the number are cancelled (status " +
+      "reason `recipient_opted_out`, an event each) and later sends to it answer 409 `recipient_opted_out`. A number " +
+      "that already opted out answers 200 with `created: false` and changes nothing.",
+    request: () => addOptOutRequestSchema,
+    response: addOptOutResponseSchema,
+    responseDescription: "The opt-out",
+    errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors],
+  },
+  "remove-opt-out": {
+    method: "POST",
+    idempotency: "keyed",
+    auth: "required",
+    summary: "Let the workspace message a number again (owners and admins, with a reason)",
+    description: "The removal and its reason are kept in the history (GET opt-outs). Only owners, admins and the service " +
+      "role (403 `forbidden` for members and viewers). A number without an opt-out answers 404 `opt_out_not_found`. " +
+      "Messages cancelled by the opt-out stay cancelled.",
+    request: () => removeOptOutRequestSchema,
+    response: removeOptOutResponseSchema,
+    responseDescription: "The opt-out is removed",
+    errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, "opt_out_not_found"],
+    errorNotes: { 403: "Not an owner or admin of the workspace" },
+  },
+  "inbound-messages": {
+    method: "GET",
+    auth: "required",
+    summary: "Messages recipients sent to the workspace's senders, newest first, with the keyword action taken",
+    description: "Received by the twilio-inbound function (Twilio's incoming-message webhook), once per MessageSid. " +
+      "`action` is what the message asked for (opt_out, opt_in, help, none) and `effect` what it did.",
+    request: () => inboundMessagesQuerySchema,
+    response: inboundMessagesResponseSchema,
+    responseDescription: "One page of inbound messages",
+    errors: [...workspaceRoute, "validation_failed"],
   },
 } as const satisfies Record<string, RouteContract>;
 

@@ -803,3 +803,58 @@ export const updateSendingLimitsRequestSchema = z.strictObject({
     .meta({ description: `Messages (first attempts) per local day, 1 to ${databaseLimits.daily_cap_max}; null: no cap` }),
 }).meta({ id: "UpdateSendingLimitsRequest" });
 
+
+// Opt-outs and inbound messages (issue 15) ------------------------------------------------------------
+
+/** A `limit` query parameter: a page size from 1 to `max` (default `fallback`). */
+function pageSizeSchema(max: number, fallback: number) {
+  return z.string()
+    .regex(/^\d{1,4}$/, { error: "must be a whole number" })
+    .transform(Number)
+    .pipe(z.int().min(1).max(max, { error: `must be 1 to ${max}` }))
+    .optional()
+    .meta({ description: `Page size, 1-${max} (default ${fallback})` });
+}
+
+/** Why an opt-out is added or removed: 1-500 characters, not blank (stored trimmed). */
+export const optOutReasonSchema = z.string({ error: "must be a string" })
+  .refine(isStorableText, { error: storableTextError })
+  .refine((value) => value.trim() !== "", { error: "must not be empty or blank" })
+  .refine((value) => [...value.trim()].length <= databaseLimits.opt_out_reason_max_chars,
+    { error: `must have at most ${databaseLimits.opt_out_reason_max_chars} characters` })
+  .meta({
+    minLength: 1,
+    maxLength: databaseLimits.opt_out_reason_max_chars,
+    description: `1-${databaseLimits.opt_out_reason_max_chars} characters, not blank`,
+  });
+
+/** GET opt-outs: a workspace's opt-outs, newest first, in pages; with `phone`, that number's. */
+export const optOutsQuerySchema = z.strictObject({
+  workspaceId: workspaceIdSchema,
+  phone: phoneNumberSchema.optional().meta({ description: "Only this number (any international format), and its history" }),
+  cursor: z.string().min(1).max(500).optional().meta({ description: "nextCursor of the previous page" }),
+  limit: pageSizeSchema(apiLimits.opt_outs_page_size_max, apiLimits.opt_outs_page_size_default),
+});
+
+/** POST add-opt-out: the workspace must not message this number (its pending messages are cancelled). */
+export const addOptOutRequestSchema = z.strictObject({
+  workspaceId: workspaceIdSchema,
+  phone: phoneNumberSchema,
+  reason: optOutReasonSchema.optional(),
+}).meta({ id: "AddOptOutRequest" });
+
+/** POST remove-opt-out: the workspace may message this number again (owners and admins, with a reason). */
+export const removeOptOutRequestSchema = z.strictObject({
+  workspaceId: workspaceIdSchema,
+  phone: phoneNumberSchema,
+  reason: optOutReasonSchema,
+}).meta({ id: "RemoveOptOutRequest" });
+
+/** GET inbound-messages: what recipients sent to the workspace's senders, newest first, in pages. */
+export const inboundMessagesQuerySchema = z.strictObject({
+  workspaceId: workspaceIdSchema,
+  phone: phoneNumberSchema.optional().meta({ description: "Only messages from this number (any international format)" }),
+  cursor: z.string().regex(/^[1-9][0-9]{0,18}$/, { error: "is not a cursor returned by this endpoint" }).optional()
+    .meta({ description: "nextCursor of the previous page" }),
+  limit: pageSizeSchema(apiLimits.inbound_messages_page_size_max, apiLimits.inbound_messages_page_size_default),
+});

@@ -583,3 +583,104 @@ export const sendersResponseSchema = successEnvelope(sendersResultSchema).meta({
 export const sendingLimitsResponseSchema = successEnvelope(sendingLimitsResultSchema).meta({ id: "SendingLimitsResponse" });
 
 export const rateLimitsResponseSchema = successEnvelope(rateLimitSettingsSchema).meta({ id: "RateLimitsResponse" });
+
+// Opt-outs and inbound messages (issue 15) ------------------------------------------------------------
+
+export const optOutSourceSchema = z.enum(["manual", "twilio_21610", "stop_keyword", "api"]).meta({
+  id: "OptOutSource",
+  description: "manual: inserted directly by a member or the service role; twilio_21610: Twilio refused a send because " +
+    "the recipient had replied STOP; stop_keyword: the recipient's STOP (or another opt-out keyword) reached twilio-inbound; " +
+    "api: POST add-opt-out",
+});
+
+export const optOutViewSchema = z.strictObject({
+  phone: z.string().meta({ description: "E.164" }),
+  source: optOutSourceSchema,
+  reason: z.string().nullable(),
+  createdTime: dateTimeSchema,
+  createdBy: z.string().nullable().meta({ description: "The user who recorded it (null: the service, Twilio or the recipient)" }),
+}).meta({ id: "OptOut" });
+export type OptOutView = z.output<typeof optOutViewSchema>;
+
+export const optOutEventViewSchema = z.strictObject({
+  phone: z.string(),
+  action: z.enum(["added", "removed"]),
+  source: z.enum(["manual", "twilio_21610", "stop_keyword", "start_keyword", "api"]).meta({
+    description: "added: the opt-out's source; removed: api (remove-opt-out), start_keyword (the recipient's START) " +
+      "or manual (deleted by the service role)",
+  }),
+  reason: z.string().nullable(),
+  actor: z.string().nullable().meta({ description: "The user who acted (null: the service, Twilio or the recipient)" }),
+  messageSid: z.string().nullable().meta({ description: "The inbound message that caused it (keywords)" }),
+  time: dateTimeSchema,
+}).meta({ id: "OptOutEvent" });
+export type OptOutEventView = z.output<typeof optOutEventViewSchema>;
+
+export const optOutsResultSchema = z.strictObject({
+  workspaceId: workspaceIdSchema,
+  optOuts: z.array(optOutViewSchema),
+  nextCursor: z.string().nullable(),
+  history: z.array(optOutEventViewSchema).meta({
+    description: "The latest changes (added, removed), newest first: of `phone` when given, else of the workspace",
+  }),
+});
+export type OptOutsResult = z.output<typeof optOutsResultSchema>;
+
+export const addOptOutResultSchema = z.strictObject({
+  workspaceId: workspaceIdSchema,
+  optOut: optOutViewSchema,
+  created: z.boolean().meta({ description: "false: the number had already opted out (nothing changed)" }),
+  cancelledJobs: z.int().meta({ description: "Pending messages to the number that were cancelled (status reason recipient_opted_out)" }),
+});
+export type AddOptOutResult = z.output<typeof addOptOutResultSchema>;
+
+export const removeOptOutResultSchema = z.strictObject({
+  workspaceId: workspaceIdSchema,
+  phone: z.string(),
+  reason: z.string(),
+  removedTime: dateTimeSchema,
+  removed: optOutViewSchema.meta({ description: "The opt-out as it was" }),
+});
+export type RemoveOptOutResult = z.output<typeof removeOptOutResultSchema>;
+
+export const inboundActionSchema = z.enum(["opt_out", "opt_in", "help", "none"]).meta({
+  id: "InboundAction",
+  description: "What the message asked for: opt_out (STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE, OPTOUT), " +
+    "opt_in (START, YES, UNSTOP), help (HELP, INFO), none",
+});
+export const inboundEffectSchema = z.enum(["opted_out", "already_opted_out", "opted_in", "not_opted_out",
+  "kept_staff_opt_out", "unsupported_sender", "logged"]).meta({
+  id: "InboundEffect",
+  description: "What it did: opted_out (an opt-out recorded, cancelledJobs pending messages cancelled), already_opted_out, " +
+    "opted_in (the recipient's opt-out removed), not_opted_out (START without an opt-out), kept_staff_opt_out (START, " +
+    "but the opt-out was recorded by staff: an owner or admin removes it), unsupported_sender (a keyword from an " +
+    "address that is not a phone number), logged (nothing else to do)",
+});
+
+export const inboundMessageViewSchema = z.strictObject({
+  id: z.string(),
+  messageSid: z.string(),
+  from: z.string(),
+  to: z.string(),
+  messagingServiceSid: z.string().nullable(),
+  body: z.string(),
+  numMedia: z.int(),
+  action: inboundActionSchema,
+  keyword: z.string().nullable(),
+  effect: inboundEffectSchema,
+  cancelledJobs: z.int(),
+  receivedTime: dateTimeSchema,
+}).meta({ id: "InboundMessage" });
+export type InboundMessageView = z.output<typeof inboundMessageViewSchema>;
+
+export const inboundMessagesResultSchema = z.strictObject({
+  workspaceId: workspaceIdSchema,
+  messages: z.array(inboundMessageViewSchema),
+  nextCursor: z.string().nullable(),
+});
+export type InboundMessagesResult = z.output<typeof inboundMessagesResultSchema>;
+
+export const optOutsResponseSchema = successEnvelope(optOutsResultSchema).meta({ id: "OptOutsResponse" });
+export const addOptOutResponseSchema = successEnvelope(addOptOutResultSchema).meta({ id: "AddOptOutResponse" });
+export const removeOptOutResponseSchema = successEnvelope(removeOptOutResultSchema).meta({ id: "RemoveOptOutResponse" });
+export const inboundMessagesResponseSchema = successEnvelope(inboundMessagesResultSchema).meta({ id: "InboundMessagesResponse" });

@@ -29,6 +29,10 @@ export const databaseErrorCodes = {
   permanent_number_error: { sqlstate: "SMS28", httpStatus: 409 },
   /** A workspace's API rate limits: an unknown name, or a value not a whole number within its bounds. */
   invalid_rate_limits: { sqlstate: "SMS40", httpStatus: 400 },
+  /** remove-opt-out of a number the workspace has no opt-out of. */
+  opt_out_not_found: { sqlstate: "SMS50", httpStatus: 404 },
+  /** Removing an opt-out as someone other than an owner or admin (or the service role). */
+  opt_out_removal_forbidden: { sqlstate: "SMS51", httpStatus: 403 },
 } as const;
 
 export type DatabaseErrorCode = keyof typeof databaseErrorCodes;

@@ -83,6 +83,10 @@ export const databaseLimits = {
   sender_slot_horizon_ms: 2000,
   /** A workspace's optional daily message cap is at most this. */
   daily_cap_max: 10_000_000,
+  /** Characters of an inbound message's body kept (Twilio's maximum for one message); longer is cut. */
+  inbound_body_max_chars: 1600,
+  /** Characters of the reason given when an opt-out is added or removed. */
+  opt_out_reason_max_chars: 500,
 } as const;
 
 export type DatabaseLimitName = keyof typeof databaseLimits;
@@ -133,4 +137,12 @@ export const apiLimits = {
   analytics_hourly_range_max_days: 92,
   /** The longest period GET analytics covers by day: all the rollup keeps. */
   analytics_daily_range_max_days: databaseLimits.analytics_retention_days,
+  /** Opt-outs per page of GET opt-outs, unless `limit` asks for another size up to the maximum. */
+  opt_outs_page_size_default: 50,
+  opt_outs_page_size_max: 200,
+  /** Changes of one number GET opt-outs lists with `phone` (newest first). */
+  opt_out_history_max: 100,
+  /** Inbound messages per page of GET inbound-messages, unless `limit` asks for another size up to the maximum. */
+  inbound_messages_page_size_default: 50,
+  inbound_messages_page_size_max: 200,
 } as const;

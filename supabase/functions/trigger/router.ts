@@ -43,6 +43,10 @@ import { sendingLimits } from "./routes/sending-limits.ts";
 import { updateSendingLimits } from "./routes/update-sending-limits.ts";
 import { updateTemplate } from "./routes/update-template.ts";
 import { workspaces } from "./routes/workspaces.ts";
+import { addOptOut } from "./routes/add-opt-out.ts";
+import { inboundMessages } from "./routes/inbound-messages.ts";
+import { optOuts } from "./routes/opt-outs.ts";
+import { removeOptOut } from "./routes/remove-opt-out.ts";
 
 const handlers: { [N in ApiRouteName]: RouteHandler<N> } = {
   "send-sms": sendSms,
@@ -75,6 +79,10 @@ const handlers: { [N in ApiRouteName]: RouteHandler<N> } = {
   "templates": templates,
   "preview-message": previewMessage,
   "health": health,
+  "opt-outs": optOuts,
+  "add-opt-out": addOptOut,
+  "remove-opt-out": removeOptOut,
+  "inbound-messages": inboundMessages,
 };
 
 async function readInput(contract: RouteContract, { request, url, now }: PublicContext): Promise<unknown> {
