@@ -1,7 +1,7 @@
 // The dashboard end to end, in headless Chromium (Debian's /usr/bin/chromium driven by
 // playwright-core) against the real local stack: the production build served by the Deno functions
 // server next to /api/trigger/*, the real database, a local runner and the Twilio simulator with its
-// signed status callbacks. Each page is checked with axe-core (no serious or critical violation) and
+// signed status callbacks (and its signed incoming messages, for the Opt-outs page). Each page is checked with axe-core (no serious or critical violation) and
 // photographed into .tmp/screenshots/ (git-ignored; docs/dashboard-overview.png is one of them).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
@@ -478,4 +478,36 @@ describe("the dashboard in Chromium", () => {
     expect(await page.locator("tbody tr").count()).toBe(3);
     await closePage(page);
   }, 90_000);
+
+  it("opt-outs: a recipient's signed STOP shows with the messages it cancelled; an owner removes it with a reason", async () => {
+    const recipient = nextRecipient();
+    const jobId = await createAs(ownerToken, "schedule-delay", { to: recipient, body: "Class moved to Thursday", delayMinutes: 600 });
+    const stop = await stack.simulator.sendInbound({
+      url: `${stack.functions.functionsUrl}/twilio-inbound`, accountSid: `AC${"de".repeat(16)}`, from: recipient, to: "+15005550006", body: "Stop",
+    });
+    expect(stop.status).toBe(200);
+
+    const page = await newPage();
+    await signInAs(page, "owner@demo.test");
+    await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Opt-outs" }).click();
+    await page.getByRole("heading", { name: "Opt-outs", level: 1 }).waitFor();
+    await page.locator(`[data-testid="opt-outs-table"] tr[data-phone="${recipient}"]`, { hasText: "Replied STOP" }).waitFor();
+    await page.locator(`[data-testid="inbound-table"] tr[data-sid="${stop.messageSid}"]`,
+      { hasText: "Opted out; 1 pending message cancelled" }).waitFor();
+    await expectAccessible(page, "opt-outs");
+    await screenshot(page, "opt-outs");
+    const cancelled = await stack.api(ownerToken, "GET", `job-status?jobId=${jobId}&workspaceId=ws_demo`);
+    expect(cancelled.json.data).toMatchObject({ status: "cancelled", statusReason: "recipient_opted_out" });
+
+    await page.getByRole("button", { name: `Remove the opt-out of ${recipient}` }).click();
+    const dialog = page.getByRole("dialog", { name: `Message ${recipient} again?` });
+    await dialog.getByLabel("Reason (kept in the history)").fill("Called the studio to get reminders again");
+    await expectAccessible(page, "remove opt-out dialog");
+    await screenshot(page, "opt-out-remove-dialog");
+    await dialog.getByRole("button", { name: "Remove opt-out" }).click();
+    await page.locator(`[data-testid="opt-outs-table"] tr[data-phone="${recipient}"]`).waitFor({ state: "detached" });
+    await page.locator('[data-testid="opt-out-history"] tr', { hasText: "Called the studio to get reminders again" }).waitFor();
+    expect((await stack.api(ownerToken, "POST", "send-sms", { workspaceId: "ws_demo", to: recipient, body: "Welcome back" })).status).toBe(200);
+    await closePage(page);
+  }, 60_000);
 });

@@ -27,6 +27,8 @@ export const queryKeys = {
   senders: (workspaceId: string) => ["senders", workspaceId] as const,
   sendingLimits: (workspaceId: string) => ["sending-limits", workspaceId] as const,
   rateLimits: (workspaceId: string) => ["rate-limits", workspaceId] as const,
+  optOuts: (workspaceId: string, phone: string) => ["opt-outs", workspaceId, phone] as const,
+  inboundMessages: (workspaceId: string) => ["inbound-messages", workspaceId] as const,
 };
 
 /** The workspace's senders: rate, backlog and time to drain it, polled. */
@@ -171,6 +173,29 @@ export function useRateLimits(workspaceId: string) {
   return useQuery({
     queryKey: queryKeys.rateLimits(workspaceId),
     queryFn: ({ signal }) => api.get("rate-limits", { workspaceId }, signal),
+    refetchInterval: interval,
+  });
+}
+
+/** The workspace's opt-outs (newest first; one number's when `phone` is given) and their latest changes, polled. */
+export function useOptOuts(workspaceId: string, phone: string) {
+  const api = useApi();
+  const interval = useRefreshInterval();
+  return useQuery({
+    queryKey: queryKeys.optOuts(workspaceId, phone),
+    queryFn: ({ signal }) => api.get("opt-outs", { workspaceId, ...(phone === "" ? {} : { phone }) }, signal),
+    refetchInterval: interval,
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** What recipients sent to the workspace's numbers lately, with the keyword action taken, polled. */
+export function useInboundMessages(workspaceId: string) {
+  const api = useApi();
+  const interval = useRefreshInterval();
+  return useQuery({
+    queryKey: queryKeys.inboundMessages(workspaceId),
+    queryFn: ({ signal }) => api.get("inbound-messages", { workspaceId, limit: "20" }, signal),
     refetchInterval: interval,
   });
 }

@@ -10,6 +10,7 @@ import { BulkPage } from "./bulk-page.tsx";
 import { DetailPage } from "./detail-page.tsx";
 import { LimitsPage } from "./limits-page.tsx";
 import { MessagesPage } from "./messages-page.tsx";
+import { OptOutsPage } from "./opt-outs-page.tsx";
 import { OverviewPage } from "./overview-page.tsx";
 import { SchedulesPage } from "./schedules-page.tsx";
 import { TemplateEditorPage } from "./template-editor-page.tsx";
@@ -34,6 +35,7 @@ const workspacePages: readonly WorkspacePage[] = [
   { path: "templates", nav: "Templates", render: (workspace) => <TemplatesPage workspace={workspace} /> },
   { path: "analytics", nav: "Analytics", render: (workspace) => <AnalyticsPage workspace={workspace} /> },
   { path: "limits", nav: "Limits", render: (workspace) => <LimitsPage workspace={workspace} /> },
+  { path: "opt-outs", nav: "Opt-outs", render: (workspace) => <OptOutsPage workspace={workspace} /> },
   { path: "templates/:id", render: (workspace, { id = "" }) => <TemplateEditorPage key={id} workspace={workspace} id={id} /> },
 ];
 
