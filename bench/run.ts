@@ -23,6 +23,7 @@ import { measureDashboardInBrowser } from "./scenarios/dashboard-in-browser.ts";
 import { measureTemplates } from "./scenarios/templates.ts";
 import { measureIdempotentRetries } from "./scenarios/idempotent-retries.ts";
 import { measureRateLimits } from "./scenarios/api-rate-limits.ts";
+import { measureInbound } from "./scenarios/inbound.ts";
 import { round } from "./stats.ts";
 
 /** The targets of issue 6, on a 2-core machine. */
@@ -58,7 +59,7 @@ const targets = {
 const { values: options } = parseArgs({ options: {
   record: { type: "boolean", default: false },
   // `npm run bench -- --only sender-pacing` (pacing, fairness and dispatch figures) or `--only rate-limits`
-  // (the API limiter's cost and isolation): one part, a few minutes.
+  // (the API limiter's cost and isolation) or `--only inbound` (twilio-inbound webhooks and STOP): one part.
   only: { type: "string" },
 } });
 
@@ -116,11 +117,25 @@ async function rateLimitRows() {
   return rateLimits;
 }
 
+/** Issue 15's figures: signed incoming-message webhooks through the real function, and a STOP's cancel. */
+async function inboundRows() {
+  const inbound = await measureInbound(stack, 2000, 10, [100, 1000, 10_000]);
+  const t = inbound.throughput;
+  row(`twilio-inbound: signed incoming-message webhooks, ${t.concurrency} at a time (${t.webhooks}; non-200 ${t.non200})`,
+    `${t.perSecond}/s, answer p50 ${t.answerMs.p50} ms, p99 ${t.answerMs.p99} ms`);
+  for (const s of inbound.stop) {
+    row(`twilio-inbound: STOP from a recipient with ${s.pendingJobs} pending jobs (opt-out + cancel, answered after commit)`,
+      `${s.answerMs} ms (${s.cancelled} cancelled)`, "", s.cancelled === s.pendingJobs);
+  }
+  return inbound;
+}
+
 if (options.only !== undefined) {
   try {
     if (options.only === "sender-pacing") await senderPacingRows();
     else if (options.only === "rate-limits") await rateLimitRows();
-    else throw new Error(`unknown --only ${options.only} (sender-pacing | rate-limits)`);
+    else if (options.only === "inbound") await inboundRows();
+    else throw new Error(`unknown --only ${options.only} (sender-pacing | rate-limits | inbound)`);
     printRows();
   } finally {
     await stack.stop();
@@ -170,6 +185,7 @@ try {
     `${Math.max(...idempotent.throughput.withKey)} / ${Math.max(...idempotent.throughput.withoutKey)} req/s: ${idempotent.throughput.withOverWithout}×`);
 
   const rateLimits = await rateLimitRows();
+  await inboundRows();
 
   const bulk = await measureBulkInsert(stack, 100_000, 5_000);
   row(`Bulk insert ${bulk.rows} rows as a member under RLS (${bulk.rowsPerStatement}/statement)`,
