@@ -207,6 +207,24 @@ comment on column public.workspace_settings.quiet_hours_end is
   'Local time of day marketing messages may be sent until (default 21:00); before the start: a window across midnight.';
 grant update (quiet_hours_enabled, quiet_hours_start, quiet_hours_end) on public.workspace_settings to authenticated;
 
+-- A readable error (invalid_quiet_hours) before the CHECK's bare 23514, for the API and direct updates alike.
+create function private.check_quiet_hours()
+returns trigger
+language plpgsql
+set search_path = ''
+as $$
+begin
+  if new.quiet_hours_start = new.quiet_hours_end then
+    perform private.raise_error('invalid_quiet_hours', pg_catalog.format(
+      'quiet hours cannot open and close at the same time (%s)', new.quiet_hours_start));
+  end if;
+  return new;
+end;
+$$;
+create trigger workspace_settings_quiet_hours before update of quiet_hours_start, quiet_hours_end
+  on public.workspace_settings
+  for each row execute function private.check_quiet_hours();
+
 -- The next opening of the window [p_start, p_end) of local time in p_timezone at or after p_at; null
 -- when p_at is inside it. p_start > p_end is a window across midnight. The opening is a local time
 -- of day, so across a DST change it is still 08:00 on the clock (a start inside a DST gap moves
@@ -682,7 +700,10 @@ create function private.create_recurring_schedule(
   max_occurrences integer,
   next_run_at timestamptz,
   next_runs timestamptz[],
-  created_at timestamptz
+  created_at timestamptz,
+  from_number text,
+  sender_selection text,
+  category text
 )
 language plpgsql
 set search_path = ''
@@ -703,7 +724,8 @@ begin
   return query
   select v_schedule.id, v_schedule.workspace_id, v_schedule.status, v_schedule.cron_expression,
          v_schedule.timezone, v_schedule.start_at, v_schedule.end_at, v_schedule.max_occurrences,
-         v_schedule.next_run_at, private.schedule_upcoming_runs(v_schedule), v_schedule.created_at;
+         v_schedule.next_run_at, private.schedule_upcoming_runs(v_schedule), v_schedule.created_at,
+         v_schedule.from_number, v_schedule.sender_selection, v_schedule.category;
 end;
 $$;
 comment on function private.create_recurring_schedule is
