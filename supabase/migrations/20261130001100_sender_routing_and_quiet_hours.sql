@@ -146,18 +146,16 @@ as $$
 $$;
 comment on function private.phone_country is 'ISO 3166-1 alpha-2 country of an E.164 number (longest known prefix), or null.';
 
--- The timezone quiet hours are read in for a recipient: their country's when it keeps one clock,
--- else the workspace's.
-create function private.recipient_timezone(p_phone text, p_workspace_timezone text)
+-- The timezone quiet hours are read in for a recipient of p_country: the country's when it keeps
+-- one clock, else the workspace's.
+create function private.recipient_timezone(p_country text, p_workspace_timezone text)
 returns text
 language sql
 stable
 parallel safe
 set search_path = ''
 as $$
-  select coalesce(
-    (select c.timezone from private.countries c where c.country = private.phone_country(p_phone)),
-    p_workspace_timezone)
+  select coalesce((select c.timezone from private.countries c where c.country = p_country), p_workspace_timezone)
 $$;
 comment on function private.recipient_timezone is
   'The IANA timezone of the recipient''s country when it has only one, else p_workspace_timezone.';
@@ -250,9 +248,12 @@ comment on function private.quiet_hours_opening is
 -- Message category, sender choice, moved time -------------------------------------------------------
 
 alter table public.scheduled_sms_jobs
+  add column to_country text,
   add column category text not null default 'transactional' check (category in ('transactional', 'marketing')),
   add column sender_selection text check (sender_selection in ('explicit', 'geo_match', 'sticky', 'default')),
   add column requested_time timestamptz;
+comment on column public.scheduled_sms_jobs.to_country is
+  'The recipient''s country (private.phone_country at creation; null: unknown), for routing and the quiet-hours clock.';
 comment on column public.scheduled_sms_jobs.category is
   'transactional (never held by quiet hours) or marketing (sent only inside the workspace''s quiet-hours window).';
 comment on column public.scheduled_sms_jobs.sender_selection is
@@ -289,17 +290,21 @@ $$;
 -- workspace's senders and this recipient's latest job: called from the insert triggers, which run
 -- as the owner after (or, for a client role, before raising) the membership check of
 -- validate_message. sender is null when the workspace has no sender to offer (no_default_sender).
-create function private.route_sender(p_workspace_id text, p_to_phone text, out sender text, out reason text)
+create function private.route_sender(
+  p_workspace_id text,
+  p_to_phone text,
+  p_country text,
+  p_default_sender text,
+  out sender text,
+  out reason text
+)
 language plpgsql
 stable
 set search_path = ''
 as $$
 declare
-  v_country text := private.phone_country(p_to_phone);
-  v_default text;
   v_last text;
 begin
-  select s.default_sender into v_default from public.workspace_settings s where s.workspace_id = p_workspace_id;
   -- The recipient's latest message (the (workspace, recipient) index; the comparison in "C" is the
   -- index's and, for equality, the same as any other).
   select j.from_number into v_last
@@ -307,11 +312,11 @@ begin
   where j.workspace_id = p_workspace_id and (j.to_phone collate "C") = p_to_phone
   order by j.created_at desc
   limit 1;
-  if v_country is not null then
+  if p_country is not null then
     select ws.sender into sender
     from public.workspace_senders ws
-    where ws.workspace_id = p_workspace_id and ws.country = v_country
-    order by (ws.sender = v_last) desc nulls last, (ws.sender = v_default) desc nulls last, ws.sender
+    where ws.workspace_id = p_workspace_id and ws.country = p_country
+    order by (ws.sender = v_last) desc nulls last, (ws.sender = p_default_sender) desc nulls last, ws.sender
     limit 1;
     if sender is not null then
       reason := 'geo_match';
@@ -324,12 +329,12 @@ begin
     reason := 'sticky';
     return;
   end if;
-  sender := v_default;
-  reason := case when v_default is not null then 'default' end;
+  sender := p_default_sender;
+  reason := case when p_default_sender is not null then 'default' end;
 end;
 $$;
 comment on function private.route_sender is
-  'Sender for a message without one: recipient''s country (geo_match), else recipient''s last sender (sticky), else the workspace default (default).';
+  'Sender for a message to p_to_phone (of p_country) without one: a sender of that country (geo_match), else the recipient''s last sender (sticky), else p_default_sender (default).';
 
 -- The insert trigger of 20261130000650, with routing, the category and quiet hours.
 create or replace function private.prepare_new_job()
@@ -363,9 +368,14 @@ begin
     from public.recurring_sms_schedules s where s.id = new.recurring_schedule_id;
   end if;
   perform private.validate_category(new.category);
+  select s.max_retries, s.retry_base_seconds, s.retry_max_seconds, s.retry_policy, s.timezone, s.default_sender,
+         s.quiet_hours_enabled, s.quiet_hours_start, s.quiet_hours_end
+  into v_settings
+  from public.workspace_settings s where s.workspace_id = new.workspace_id;
+  new.to_country := private.phone_country(new.to_phone);
   if new.from_number is null then
     select r.sender, r.reason into new.from_number, new.sender_selection
-    from private.route_sender(new.workspace_id, new.to_phone) r;
+    from private.route_sender(new.workspace_id, new.to_phone, new.to_country, v_settings.default_sender) r;
   else
     new.sender_selection := coalesce(new.sender_selection, 'explicit');
   end if;
@@ -378,15 +388,11 @@ begin
   if new.expires_at is not null then
     perform private.validate_expiry(new.expires_at, new.scheduled_time);
   end if;
-  select s.max_retries, s.retry_base_seconds, s.retry_max_seconds, s.retry_policy, s.timezone,
-         s.quiet_hours_enabled, s.quiet_hours_start, s.quiet_hours_end
-  into v_settings
-  from public.workspace_settings s where s.workspace_id = new.workspace_id;
   -- Quiet hours: a marketing message asked for outside the window is scheduled for its opening,
   -- unless its expiry comes first (the claim then skips it, with the reason).
   if new.category = 'marketing' and v_settings.quiet_hours_enabled then
     v_opening := private.quiet_hours_opening(new.scheduled_time,
-      private.recipient_timezone(new.to_phone, v_settings.timezone),
+      private.recipient_timezone(new.to_country, v_settings.timezone),
       v_settings.quiet_hours_start, v_settings.quiet_hours_end);
     if v_opening is not null and (new.expires_at is null or new.expires_at > v_opening) then
       new.requested_time := new.scheduled_time;
@@ -438,7 +444,10 @@ begin
   perform private.validate_category(new.category);
   if new.from_number is null then
     select r.sender, r.reason into new.from_number, new.sender_selection
-    from private.route_sender(new.workspace_id, new.to_phone) r;
+    from public.workspace_settings s
+    cross join lateral private.route_sender(new.workspace_id, new.to_phone, private.phone_country(new.to_phone),
+      s.default_sender) r
+    where s.workspace_id = new.workspace_id;
   else
     new.sender_selection := 'explicit';
   end if;
@@ -522,6 +531,7 @@ begin
      or new.batch_id is distinct from old.batch_id
      or new.retry_policy is distinct from old.retry_policy or new.max_attempts <> old.max_attempts
      or new.category <> old.category or new.sender_selection is distinct from old.sender_selection
+     or new.to_country is distinct from old.to_country
      or new.requested_time is distinct from old.requested_time then
     perform private.raise_error('immutable_column',
       'a job''s id, workspace, recipient, sender, body, media, scheduled_time, template, batch, retry policy and category are fixed once created');
@@ -818,7 +828,7 @@ begin
     from shares sh
     cross join lateral (
       select j.id, j.workspace_id, j.from_number, j.next_attempt_at, j.expires_at, j.attempts,
-             coalesce(j.segments, 1) as segments, j.to_phone, j.category
+             coalesce(j.segments, 1) as segments, j.to_country, j.category
       from public.scheduled_sms_jobs j
       where j.workspace_id = sh.workspace_id and j.from_number = sh.from_number
         and j.is_pending and j.next_attempt_at <= v_until
@@ -856,16 +866,21 @@ begin
     for update of u
   ),
   -- Quiet hours: a marketing job due outside its recipient's window waits for the next opening
-  -- (quiet_until; null: send). Only marketing jobs of workspaces with quiet hours on look anything up.
+  -- (quiet_until; null: send). The window is read once per workspace and recipient country in the
+  -- claim, at the claim's time (a job is due by then, or within the lookahead of a few seconds).
+  quiet_zones as materialized (
+    select z.workspace_id, z.to_country, tz.tz,
+           private.quiet_hours_opening(v_now, tz.tz, st.quiet_hours_start, st.quiet_hours_end) as opens_at
+    from (select distinct l.workspace_id, l.to_country from locked l where l.category = 'marketing') z
+    join settings st on st.workspace_id = z.workspace_id and st.quiet_hours_enabled
+    cross join lateral (select private.recipient_timezone(z.to_country, st.timezone) as tz) tz
+  ),
   timed as (
-    select l.*, st.cap, st.timezone, q.tz as quiet_tz, st.quiet_hours_start, st.quiet_hours_end,
-           case when q.tz is not null then private.quiet_hours_opening(greatest(l.next_attempt_at, v_now), q.tz,
-             st.quiet_hours_start, st.quiet_hours_end) end as quiet_until
+    select l.*, st.cap, st.timezone, q.tz as quiet_tz, st.quiet_hours_start, st.quiet_hours_end, q.opens_at as quiet_until
     from locked l
     join settings st on st.workspace_id = l.workspace_id
-    cross join lateral (
-      select case when l.category = 'marketing' and st.quiet_hours_enabled
-               then private.recipient_timezone(l.to_phone, st.timezone) end as tz) q
+    left join quiet_zones q on l.category = 'marketing' and q.workspace_id = l.workspace_id
+      and coalesce(q.to_country, '') = coalesce(l.to_country, '')
   ),
   -- First attempts in each workspace that may be sent now, in due order, against what is left of its cap.
   capped as (
@@ -1055,7 +1070,7 @@ begin
   from public.workspace_settings st where st.workspace_id = v_job.workspace_id;
   -- Quiet hours, as in claim_due_jobs: wait for the opening, or skip when the expiry comes first.
   if v_job.category = 'marketing' and v_settings.quiet_hours_enabled then
-    v_quiet_tz := private.recipient_timezone(v_job.to_phone, v_settings.timezone);
+    v_quiet_tz := private.recipient_timezone(v_job.to_country, v_settings.timezone);
     v_quiet_until := private.quiet_hours_opening(v_now, v_quiet_tz, v_settings.quiet_hours_start, v_settings.quiet_hours_end);
     if v_quiet_until is not null and v_job.expires_at <= v_quiet_until then
       update public.scheduled_sms_jobs
