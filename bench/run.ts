@@ -24,6 +24,7 @@ import { measureTemplates } from "./scenarios/templates.ts";
 import { measureIdempotentRetries } from "./scenarios/idempotent-retries.ts";
 import { measureRateLimits } from "./scenarios/api-rate-limits.ts";
 import { measureInbound } from "./scenarios/inbound.ts";
+import { measureRouting } from "./scenarios/routing-and-quiet-hours.ts";
 import { round } from "./stats.ts";
 
 /** The targets of issue 6, on a 2-core machine. */
@@ -54,12 +55,18 @@ const targets = {
   fairnessBacklogAheadMax: deliveryLimits.runner_claim_batch,
   /** API req/s with rate limiting on keeps at least this share of it off (issue 14: under 10% lower). */
   rateLimitOnOverOffMin: 0.9,
+  // Issue 15: creating messages without a sender (routed) or moved by quiet hours, and claiming
+  // marketing messages with quiet hours on, each at least this share of the plain path's rate.
+  routingOverPlainMin: 0.8,
+  // A message quiet hours move also writes a second event (quiet_hours) and reads its country's clock.
+  quietMovedOverPlainMin: 0.6,
 };
 
 const { values: options } = parseArgs({ options: {
   record: { type: "boolean", default: false },
   // `npm run bench -- --only sender-pacing` (pacing, fairness and dispatch figures) or `--only rate-limits`
-  // (the API limiter's cost and isolation) or `--only inbound` (twilio-inbound webhooks and STOP): one part.
+  // (the API limiter's cost and isolation), `--only inbound` (twilio-inbound webhooks and STOP) or
+  // `--only routing` (sender routing and quiet hours): one part, a few minutes.
   only: { type: "string" },
 } });
 
@@ -130,12 +137,31 @@ async function inboundRows() {
   return inbound;
 }
 
+/** Issue 15's figures: what routing a sender and quiet hours add to creating and claiming messages. */
+async function routingRows() {
+  const routing = await measureRouting(stack, 20_000, 3);
+  const { explicit, routed, quietMoved } = routing.insertRowsPerSecond;
+  const ratio = (a: number, b: number): number => round(a / b, 2);
+  row(`Create ${routing.rows.toLocaleString("en")} messages as a member under RLS: no sender (routed: geo-match, sticky, default) / explicit sender (best of ${routing.rounds})`,
+    `${routed} / ${explicit} rows/s: ${ratio(routed, explicit)}×`, `≥ ${targets.routingOverPlainMin}×`,
+    routed / explicit >= targets.routingOverPlainMin);
+  row(`Create ${routing.rows.toLocaleString("en")} marketing messages, quiet hours on and closed (each moved) / explicit transactional`,
+    `${quietMoved} / ${explicit} rows/s: ${ratio(quietMoved, explicit)}×`, `≥ ${targets.quietMovedOverPlainMin}×`,
+    quietMoved / explicit >= targets.quietMovedOverPlainMin);
+  const { quietOn, quietOff } = routing.claimRowsPerSecond;
+  row(`Claim ${routing.rows.toLocaleString("en")} due marketing messages (claims of 1,000): quiet hours on (window open) / off`,
+    `${quietOn} / ${quietOff} rows/s: ${ratio(quietOn, quietOff)}×`, `≥ ${targets.routingOverPlainMin}×`,
+    quietOn / quietOff >= targets.routingOverPlainMin);
+  return routing;
+}
+
 if (options.only !== undefined) {
   try {
     if (options.only === "sender-pacing") await senderPacingRows();
     else if (options.only === "rate-limits") await rateLimitRows();
     else if (options.only === "inbound") await inboundRows();
-    else throw new Error(`unknown --only ${options.only} (sender-pacing | rate-limits | inbound)`);
+    else if (options.only === "routing") await routingRows();
+    else throw new Error(`unknown --only ${options.only} (sender-pacing | rate-limits | inbound | routing)`);
     printRows();
   } finally {
     await stack.stop();
@@ -185,7 +211,7 @@ try {
     `${Math.max(...idempotent.throughput.withKey)} / ${Math.max(...idempotent.throughput.withoutKey)} req/s: ${idempotent.throughput.withOverWithout}×`);
 
   const rateLimits = await rateLimitRows();
-  await inboundRows();
+  const inbound = await inboundRows();
 
   const bulk = await measureBulkInsert(stack, 100_000, 5_000);
   row(`Bulk insert ${bulk.rows} rows as a member under RLS (${bulk.rowsPerStatement}/statement)`,
@@ -231,6 +257,7 @@ try {
     `≤ ${targets.analyticsUpkeepCostRatio * 100}%`, analyticsCost <= targets.analyticsUpkeepCostRatio);
 
   const senderPacing = await senderPacingRows();
+  const routing = await routingRows();
 
   const spread = await measureSpreadLateness(stack, 1_000, 30);
   row(`Lateness, ${spread.scenario}`, `p50 ${spread.latenessMs.p50} ms, p99 ${spread.latenessMs.p99} ms, max ${spread.latenessMs.max} ms`,
@@ -267,7 +294,7 @@ try {
     measuredAt: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: round(os.totalmem() / 2 ** 30, 0), loadAverage1m: os.loadavg()[0] },
     targets, dashboard: { jsGzipBytes: dashboard.jsGzipBytes, initialJsGzipBytes: dashboard.initialJsGzipBytes, browser: browserTimings }, api, templates, bulkSend, idempotent, rateLimits, bulk, dispatch, statisticsUpkeep: { sendsPerSecond: upkeepRuns, cost: round(upkeepCost, 3) }, analyticsUpkeep: { sendsPerSecond: analyticsRuns, cost: round(analyticsCost, 3) }, lateness: { spread, burst },
-    monitoringAtScale: monitoring, senderPacing,
+    monitoringAtScale: monitoring, senderPacing, routing, inbound,
     graphileWorker: { default: graphileDefault, batched: graphileBatched, lateness: graphileLate },
     table: rows,
   };

@@ -12,7 +12,7 @@ export type ClaimOneResult =
   | { claimed: true; job: ClaimedJob }
   | {
     claimed: false;
-    reason: "job_not_found" | "invalid_transition" | "job_not_due" | "expired" | "daily_cap";
+    reason: "job_not_found" | "invalid_transition" | "job_not_due" | "expired" | "daily_cap" | "quiet_hours" | "quiet_hours_expired";
     message: string;
     /** job_not_due because the sender has no free send slot yet: when to try again. */
     retryAt?: Date;
@@ -107,14 +107,23 @@ export class JobStore {
 
   async claimOne(jobId: string, worker: string, leaseSeconds: number): Promise<ClaimOneResult> {
     try {
-      const rows = await this.resilient(() => this.sql.unsafe<(ClaimedJob & { status: string })[]>(
-        `select ${claimedColumns}, status from private.claim_job($1, $2, $3)`, [jobId, worker, leaseSeconds]));
+      const rows = await this.resilient(() => this.sql.unsafe<(ClaimedJob & { status: string; status_reason: string | null })[]>(
+        `select ${claimedColumns}, status, status_reason from private.claim_job($1, $2, $3)`, [jobId, worker, leaseSeconds]));
       const row = rows[0];
       if (!row) throw new Error(`claim_job returned no row for ${jobId}`);
-      // claim_job ends an expired job failed (expired) instead of handing it over, and leaves a first
-      // attempt past the workspace's daily cap pending until the next local midnight.
+      // claim_job ends an expired job failed (expired) instead of handing it over; leaves a marketing
+      // message outside quiet hours pending until the window opens (or cancels it when it would expire
+      // first); and leaves a first attempt past the workspace's daily cap pending until the next local midnight.
       if (row.status === "failed") {
         return { claimed: false, reason: "expired", message: `job ${jobId} expired at ${row.expires_at?.toISOString() ?? "?"}` };
+      }
+      if (row.status === "cancelled" && row.status_reason === "quiet_hours_expired") {
+        return { claimed: false, reason: "quiet_hours_expired",
+          message: `job ${jobId} expires at ${row.expires_at?.toISOString() ?? "?"}, before the quiet hours end` };
+      }
+      if (row.status !== "processing" && row.status_reason === "quiet_hours") {
+        return { claimed: false, reason: "quiet_hours",
+          message: `job ${jobId} waits for the quiet hours to end at ${row.next_attempt_at.toISOString()}` };
       }
       if (row.status !== "processing") {
         return { claimed: false, reason: "daily_cap",

@@ -66,6 +66,10 @@ async function refuse(route: string, options: CallOptions, context: unknown = op
   expect(await databaseChecksum(sql), JSON.stringify({ route, context })).toEqual(before);
 }
 
+/** Categories the API does not know (it takes transactional or marketing only). */
+const invalidCategory: fc.Arbitrary<unknown> = fc.constantFrom<unknown>("promo", "", "Marketing", "MARKETING", 1, null, true,
+  ["marketing"], { category: "marketing" }, " transactional");
+
 const messageBadValues = {
   to: invalidPhone,
   body: invalidBody,
@@ -73,6 +77,7 @@ const messageBadValues = {
   workspaceId: invalidWorkspaceId,
   fromNumber: invalidSender,
   metadata: invalidMetadata,
+  category: invalidCategory,
 };
 const messageRequired = ["to", "body", "workspaceId"] as const;
 
@@ -136,7 +141,7 @@ const endpoints: { route: string; valid: () => Record<string, unknown>; mutation
     route: "schedule-bulk",
     valid: () => ({ ...validBulk, delayMinutes: 30 }),
     mutation: fc.oneof(
-      mutationOf({ body: invalidBody, mediaUrl: invalidMediaUrl, workspaceId: invalidWorkspaceId, fromNumber: invalidSender,
+      mutationOf({ body: invalidBody, mediaUrl: invalidMediaUrl, workspaceId: invalidWorkspaceId, fromNumber: invalidSender, category: invalidCategory,
         metadata: invalidMetadata, delayMinutes: invalidDelayMinutes, scheduledTime: invalidScheduledTime,
         atomic: fc.constantFrom<unknown>("true", 1, null, [], {}) }, ["body", "workspaceId", "recipients"]),
       { weight: 2, arbitrary: mutationOf({ recipients: invalidRecipients }, ["recipients"]) },

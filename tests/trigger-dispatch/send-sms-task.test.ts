@@ -109,6 +109,41 @@ describe("send-sms task run", () => {
     expect(await jobState(id)).toMatchObject({ status: "processing", attempts: 1, lease_owner: "trigger:run_other:1" });
   });
 
+  it("leaves a marketing job outside quiet hours pending for the window's opening, and sends a transactional one", async () => {
+    const first = await createJob("+447911000101");
+    const second = await createJob("+447911000102");
+    const [created] = await sql<{ id: string }[]>`
+      insert into public.scheduled_sms_jobs (workspace_id, to_phone, body, category)
+      values ('ws_demo', '+447911000103', 'Spring sale', 'marketing') returning id`;
+    if (!created) throw new Error("insert returned nothing");
+    createdJobs.push(created.id);
+    // Quiet hours turned on after the messages were created, with a window closed now in London.
+    await sql`
+      update public.workspace_settings
+      set quiet_hours_enabled = true,
+          quiet_hours_start = ((now() at time zone 'Europe/London') + interval '1 hour')::time(0),
+          quiet_hours_end = ((now() at time zone 'Europe/London') + interval '2 hours')::time(0)
+      where workspace_id = 'ws_demo'`;
+    try {
+      const held = await runSendSmsTask({ jobId: created.id }, deps);
+      expect(held).toMatchObject({ jobId: created.id, skipped: "quiet_hours" });
+      const [row] = await sql<{ status: string; status_reason: string; wait: number }[]>`
+        select status::text, status_reason, extract(epoch from next_attempt_at - now())::float8 as wait
+        from public.scheduled_sms_jobs where id = ${created.id}`;
+      expect(row?.status).toBe("queued");
+      expect(row?.status_reason).toBe("quiet_hours");
+      expect(row?.wait).toBeGreaterThan(3_500);
+      expect(row?.wait).toBeLessThanOrEqual(3_601);
+      // The two created as transactional (the default) are sent.
+      expect(await runSendSmsTask({ jobId: first }, deps)).toMatchObject({ outcome: "completed" });
+      expect(await runSendSmsTask({ jobId: second }, deps)).toMatchObject({ outcome: "completed" });
+      expect(simulator.messages().map((m) => m.to).sort()).toEqual(["+447911000101", "+447911000102"]);
+    } finally {
+      await sql`update public.workspace_settings set quiet_hours_enabled = false, quiet_hours_start = '08:00',
+        quiet_hours_end = '21:00' where workspace_id = 'ws_demo'`;
+    }
+  });
+
   it("skips a job that does not exist", async () => {
     const result = await runSendSmsTask({ jobId: "job_00000000000000000000000000000000" }, deps);
     expect(result).toMatchObject({ skipped: "job_not_found" });

@@ -78,6 +78,14 @@ function RetryPolicy({ policy }: { policy: JobView["retryPolicy"] }) {
   );
 }
 
+/** Why the sender was chosen (JobView.senderSelection), in words. */
+const senderSelectionLabels: Record<NonNullable<JobView["senderSelection"]>, string> = {
+  explicit: "given in the request",
+  geo_match: "the recipient's country",
+  sticky: "the recipient's last sender",
+  default: "the workspace default",
+};
+
 function JobFields({ job, workspace }: { job: JobView; workspace: WorkspaceView }) {
   const tz = workspace.timezone;
   return (
@@ -86,14 +94,19 @@ function JobFields({ job, workspace }: { job: JobView; workspace: WorkspaceView 
       <Field label="Status reason">{job.statusReason ?? <span className="muted">—</span>}</Field>
       <Field label="Delivery status (Twilio)">{job.messageStatus ?? <span className="muted">not reported yet</span>}</Field>
       <Field label="To">{job.to}</Field>
-      <Field label="From">{job.fromNumber}</Field>
+      <Field label="From">{job.fromNumber}{job.senderSelection !== null && (
+        <span className="muted"> ({senderSelectionLabels[job.senderSelection]})</span>
+      )}</Field>
+      <Field label="Category">{job.category === "marketing" ? "Marketing (obeys quiet hours)" : "Transactional"}</Field>
       <Field label="Message"><p className="body-text">{job.body}</p></Field>
       <Field label="Template"><TemplateUsed template={job.template} workspaceId={workspace.workspaceId} /></Field>
       <Field label="Segments"><Segments segments={job.segments} encoding={job.encoding} twilioSegments={job.twilioSegments} /></Field>
       <Field label="Media">{job.mediaUrls.length === 0 ? <span className="muted">none</span> : (
         <ul className="plain">{job.mediaUrls.map((url) => <li key={url}><a href={url} rel="noreferrer noopener" target="_blank">{url}</a></li>)}</ul>
       )}</Field>
-      <Field label="Scheduled"><When iso={job.scheduledTime} timeZone={tz} /></Field>
+      <Field label="Scheduled"><When iso={job.scheduledTime} timeZone={tz} />{job.requestedTime !== null && (
+        <span className="muted"> — moved by quiet hours from <When iso={job.requestedTime} timeZone={tz} /></span>
+      )}</Field>
       <Field label="Next attempt"><When iso={job.nextAttemptTime} timeZone={tz} /></Field>
       <Field label="Accepted by Twilio"><When iso={job.completedTime} timeZone={tz} /></Field>
       <Field label="Expires">{job.expiresTime === null ? <span className="muted">never</span> : <When iso={job.expiresTime} timeZone={tz} />}</Field>

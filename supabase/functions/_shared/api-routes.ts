@@ -12,7 +12,7 @@ import {
   retryJobRequestSchema, retryPolicyQuerySchema, updateRetryPolicyRequestSchema,
   sendersQuerySchema, updateSenderRequestSchema, sendingLimitsQuerySchema, updateSendingLimitsRequestSchema,
   rateLimitsQuerySchema,
-  updateRateLimitsRequestSchema,
+  updateRateLimitsRequestSchema, quietHoursQuerySchema, updateQuietHoursRequestSchema,
 } from "./api-schemas.ts";
 import {
   cancelJobResponseSchema, healthResponseSchema, jobEventsResponseSchema, jobsResponseSchema, jobStatusResponseSchema,
@@ -20,7 +20,7 @@ import {
   statsResponseSchema, workspacesResponseSchema, previewResponseSchema, templateResponseSchema, templatesResponseSchema,
   scheduleBulkResponseSchema, batchStatusResponseSchema, analyticsResponseSchema, retryJobResponseSchema, retryPolicyResponseSchema,
   sendersResponseSchema, sendingLimitsResponseSchema,
-  rateLimitsResponseSchema,
+  rateLimitsResponseSchema, quietHoursResponseSchema,
 } from "./api-types.ts";
 import { addOptOutRequestSchema, inboundMessagesQuerySchema, optOutsQuerySchema, removeOptOutRequestSchema } from "./api-schemas.ts";
 import {
@@ -228,13 +228,15 @@ export const apiRoutes = {
     method: "POST",
     idempotency: "keyed",
     auth: "required",
-    summary: "Set a sender's rate in message segments per second (owners and admins); null restores its kind's default",
-    description: "Applies to send slots given from now on; slots already given are kept. 400 `sender_not_allowed` " +
-      "when the sender is not one of the workspace's.",
+    summary: "Set a sender's rate in message segments per second and/or its country (owners and admins)",
+    description: "A rate applies to send slots given from now on; slots already given are kept; null restores the " +
+      "kind's default. A country takes part in geo-match (messages without fromNumber go to a sender of the " +
+      "recipient's country first); null derives it from the number again. 400 `sender_not_allowed` when the sender " +
+      "is not one of the workspace's, `invalid_country` for a code the service does not know.",
     request: () => updateSenderRequestSchema,
     response: sendersResponseSchema,
     responseDescription: "The senders now",
-    errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, "sender_not_allowed"],
+    errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, "sender_not_allowed", "invalid_country"],
     errorNotes: { 403: "Not an owner or admin of the workspace" },
   },
   "sending-limits": {
@@ -258,6 +260,31 @@ export const apiRoutes = {
     response: sendingLimitsResponseSchema,
     responseDescription: "The daily cap and usage now",
     errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors],
+    errorNotes: { 403: "Not an owner or admin of the workspace" },
+  },
+  "quiet-hours": {
+    method: "GET",
+    auth: "required",
+    summary: "The workspace's quiet hours: the local window marketing messages are sent in",
+    request: () => quietHoursQuerySchema,
+    response: quietHoursResponseSchema,
+    responseDescription: "The quiet-hours window and the messages waiting for it",
+    errors: [...workspaceRoute, "validation_failed"],
+  },
+  "update-quiet-hours": {
+    method: "POST",
+    idempotency: "keyed",
+    auth: "required",
+    summary: "Turn quiet hours on or off and set the window (owners and admins)",
+    description: "While on, a marketing message (category) due outside the window — read in the recipient's " +
+      "timezone when their country has one, else the workspace's — waits for its next opening: at creation its " +
+      "scheduledTime moves (requestedTime keeps what was asked), later (a retry, a window changed since) its next " +
+      "attempt does; status reason `quiet_hours` and an event say so. One that would expire first is cancelled " +
+      "(`quiet_hours_expired`). Transactional messages are never held. Off by default, 08:00-21:00.",
+    request: () => updateQuietHoursRequestSchema,
+    response: quietHoursResponseSchema,
+    responseDescription: "The quiet hours now",
+    errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, "invalid_quiet_hours"],
     errorNotes: { 403: "Not an owner or admin of the workspace" },
   },
   "rate-limits": {

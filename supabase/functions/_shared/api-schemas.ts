@@ -353,6 +353,11 @@ function requireOneExpiry(request: { validFor?: unknown; expiresAt?: unknown }, 
   }
 }
 
+/** transactional: never held; marketing: sent only inside the workspace's quiet-hours window. */
+export const messageCategorySchema = z.enum(["transactional", "marketing"], { error: "must be transactional or marketing" })
+  .meta({ id: "MessageCategory" });
+export type MessageCategory = z.output<typeof messageCategorySchema>;
+
 const messageFields = {
   to: phoneNumberSchema,
   body: messageBodySchema.optional().meta({ description: "The text; or give templateId (and variables) instead" }),
@@ -361,7 +366,13 @@ const messageFields = {
   mediaUrl: mediaUrlSchema.optional(),
   workspaceId: workspaceIdSchema,
   fromNumber: senderSchema.optional().meta({
-    description: "One of the workspace's senders (E.164 or a Messaging Service SID); default: the workspace's default sender",
+    description: "One of the workspace's senders (E.164 or a Messaging Service SID). Without it the sender is " +
+      "chosen: one of the recipient's country (geo_match), else the one of their last message (sticky), else the " +
+      "workspace's default (the job's senderSelection says which)",
+  }),
+  category: messageCategorySchema.optional().meta({
+    description: "transactional (default; never held) or marketing (sent only inside the workspace's quiet hours, " +
+      "recipient's local time)",
   }),
   metadata: metadataSchema.optional().meta({
     description: `Free-form JSON object kept with the job (not in the spec), at most ${databaseLimits.metadata_max_bytes} bytes`,
@@ -450,6 +461,9 @@ export const scheduleBulkRequestSchema = perClock((now) =>
     delayMinutes: delayMinutesSchema.optional(),
     scheduledTime: scheduledTimeSchema(now).optional(),
     fromNumber: messageFields.fromNumber,
+    category: messageCategorySchema.default("marketing").meta({
+      description: "marketing (default for bulk sends: sent only inside the workspace's quiet hours) or transactional",
+    }),
     mediaUrl: messageFields.mediaUrl,
     metadata: messageFields.metadata,
     retryPolicy: messageFields.retryPolicy,
@@ -788,13 +802,49 @@ export function fieldErrorsOf(error: z.ZodError): FieldError[] {
 export const sendersQuerySchema = z.strictObject({ workspaceId: workspaceIdSchema });
 export const sendingLimitsQuerySchema = z.strictObject({ workspaceId: workspaceIdSchema });
 
-/** POST update-sender: a sender's rate in message segments per second; null restores its kind's default. */
+/** ISO 3166-1 alpha-2 (the database also checks the service knows it: invalid_country). */
+export const countryCodeSchema = z.string().regex(/^[A-Z]{2}$/, { error: "must be an ISO 3166-1 alpha-2 code such as GB" })
+  .meta({ examples: ["GB"] });
+
+/**
+ * POST update-sender: a sender's rate in message segments per second (null restores its kind's
+ * default) and/or its country (null: derived from the number again). At least one of them.
+ */
 export const updateSenderRequestSchema = z.strictObject({
   workspaceId: workspaceIdSchema,
   sender: z.string().min(1).max(64).meta({ description: "The sender: an E.164 number, a short code or a Messaging Service SID (MG…)" }),
-  messagesPerSecond: z.number().positive().max(databaseLimits.sender_rate_max).nullable()
-    .meta({ description: `Message segments per second, above 0 and at most ${databaseLimits.sender_rate_max}; null: the default of the sender's kind` }),
+  messagesPerSecond: z.number().positive().max(databaseLimits.sender_rate_max).nullable().optional()
+    .meta({ description: `Message segments per second, above 0 and at most ${databaseLimits.sender_rate_max}; null: the default of the sender's kind; absent: unchanged` }),
+  country: countryCodeSchema.nullable().optional()
+    .meta({ description: "The country the sender texts from (geo-match); null: derived from the number (none for a Messaging Service); absent: unchanged" }),
+}).superRefine((request, ctx) => {
+  if (request.messagesPerSecond === undefined && request.country === undefined) {
+    ctx.addIssue({ code: "custom", path: ["messagesPerSecond"], message: "give messagesPerSecond or country (or both)" });
+  }
 }).meta({ id: "UpdateSenderRequest" });
+
+/** GET quiet-hours: one workspace. */
+export const quietHoursQuerySchema = z.strictObject({ workspaceId: workspaceIdSchema });
+
+/** A local time of day, HH:MM (24 h). */
+export const timeOfDaySchema = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: "must be a time of day HH:MM (00:00-23:59)" })
+  .meta({ examples: ["08:00"] });
+
+/** POST update-quiet-hours: any of on/off and the window; absent fields are unchanged. */
+export const updateQuietHoursRequestSchema = z.strictObject({
+  workspaceId: workspaceIdSchema,
+  enabled: z.boolean({ error: "must be true or false" }).optional(),
+  start: timeOfDaySchema.optional().meta({ description: "Local time marketing messages may be sent from" }),
+  end: timeOfDaySchema.optional()
+    .meta({ description: "Local time they may be sent until (exclusive); before start: a window across midnight" }),
+}).superRefine((request, ctx) => {
+  if (request.enabled === undefined && request.start === undefined && request.end === undefined) {
+    ctx.addIssue({ code: "custom", path: ["enabled"], message: "give enabled, start or end" });
+  }
+  if (request.start !== undefined && request.start === request.end) {
+    ctx.addIssue({ code: "custom", path: ["end"], message: "must differ from start" });
+  }
+}).meta({ id: "UpdateQuietHoursRequest" });
 
 /** POST update-sending-limits: the workspace's daily message cap; null turns it off. */
 export const updateSendingLimitsRequestSchema = z.strictObject({

@@ -5,7 +5,9 @@
 // only make the document say that no other field appears.
 import { z } from "zod";
 import { apiErrorCodes, databaseErrorCodes, type ErrorCode } from "./error-codes.ts";
-import { batchIdPrefix, type JobStatus, jobStatusSchema, scheduleIdPrefix, scheduleStatusSchema, workspaceIdSchema } from "./api-schemas.ts";
+import {
+  batchIdPrefix, type JobStatus, jobStatusSchema, messageCategorySchema, scheduleIdPrefix, scheduleStatusSchema, workspaceIdSchema,
+} from "./api-schemas.ts";
 import { databaseLimits } from "./limits.ts";
 
 /** Version of the API contract, reported by GET health and in the OpenAPI document. */
@@ -47,11 +49,33 @@ export const errorResponseSchema = z.strictObject({
 export type ApiErrorBody = z.output<typeof errorResponseSchema>;
 export type ApiResponse<T> = ApiSuccess<T> | ApiErrorBody;
 
+export const senderSelectionSchema = z.enum(["explicit", "geo_match", "sticky", "default"]).meta({
+  id: "SenderSelection",
+  description: "Why fromNumber was chosen: explicit (the request named it), geo_match (a sender of the recipient's " +
+    "country), sticky (the sender of the recipient's last message), default (the workspace's default sender)",
+});
+
+export type SenderSelection = z.output<typeof senderSelectionSchema>;
+
+/** Where and when a new message goes, and why: the sender chosen, its category, and quiet hours' move. */
+const placementFields = {
+  statusReason: z.string().nullable()
+    .meta({ description: "quiet_hours when quiet hours moved the message to the window's opening; else null" }),
+  requestedTime: dateTimeSchema.nullable()
+    .meta({ description: "The time asked for, when quiet hours moved scheduledTime; else null" }),
+  fromNumber: z.string(),
+  senderSelection: senderSelectionSchema,
+  category: messageCategorySchema,
+};
+
 export const sendSmsResultSchema = z.strictObject({
   jobId: z.string(),
   status: jobStatusSchema,
   messageId: z.string().meta({ description: "The job id (the Twilio SID appears in job-status as twilioSid once sent)" }),
-  scheduledTime: dateTimeSchema.meta({ description: "When the message is due: now, in the workspace's timezone" }),
+  scheduledTime: dateTimeSchema.meta({
+    description: "When the message is due: now (for a marketing message outside quiet hours, the window's opening), in the workspace's timezone",
+  }),
+  ...placementFields,
 });
 /** POST send-sms. `messageId` is the job id: the Twilio SID exists only once sent (see job-status). */
 export type SendSmsResult = z.output<typeof sendSmsResultSchema>;
@@ -60,6 +84,7 @@ export const scheduleResultSchema = z.strictObject({
   jobId: z.string(),
   status: jobStatusSchema,
   scheduledTime: dateTimeSchema,
+  ...placementFields,
 });
 /** POST schedule-delay and schedule-until. */
 export type ScheduleResult = z.output<typeof scheduleResultSchema>;
@@ -77,6 +102,9 @@ export const scheduleRecurringResultSchema = z.strictObject({
   nextRun: dateTimeSchema.nullable().meta({ description: "The next run; null once nothing will run" }),
   nextRuns: z.array(dateTimeSchema).max(previewRuns)
     .meta({ description: "The next run times with the schedule timezone's offset, within endAt and maxOccurrences" }),
+  fromNumber: z.string().meta({ description: "Every occurrence's sender (chosen once, when the schedule is created)" }),
+  senderSelection: senderSelectionSchema,
+  category: messageCategorySchema.meta({ description: "Every occurrence's category (marketing ones obey quiet hours)" }),
   createdTime: dateTimeSchema,
 });
 /**
@@ -138,6 +166,10 @@ export const senderViewSchema = z.strictObject({
   sender: z.string(),
   label: z.string().nullable(),
   kind: senderKindSchema,
+  country: z.string().nullable().meta({
+    description: "ISO 3166-1 alpha-2 country the sender texts from (derived from the number; set for a Messaging Service): " +
+      "messages without a sender go to a sender of the recipient's country first",
+  }),
   messagesPerSecond: z.number().positive().meta({ description: "Message segments per second the sender is paced at" }),
   defaultRate: z.boolean().meta({ description: "True when the rate is its kind's default (long code 1, toll-free 3, short code 100, Messaging Service 1)" }),
   backlog: z.strictObject({
@@ -164,6 +196,20 @@ export const sendingLimitsResultSchema = z.strictObject({
 });
 /** GET sending-limits and POST update-sending-limits. */
 export type SendingLimitsResult = z.output<typeof sendingLimitsResultSchema>;
+
+const timeOfDayViewSchema = z.string().regex(/^\d{2}:\d{2}$/);
+export const quietHoursResultSchema = z.strictObject({
+  workspaceId: workspaceIdSchema,
+  enabled: z.boolean().meta({ description: "Marketing messages wait for the window (default false)" }),
+  start: timeOfDayViewSchema.meta({ description: "Local time of day the window opens (default 08:00)" }),
+  end: timeOfDayViewSchema.meta({ description: "Local time of day it closes, exclusive (default 21:00); before start: across midnight" }),
+  workspaceTimezone: z.string().meta({
+    description: "The clock for recipients whose country has several timezones or is unknown; others use their country's",
+  }),
+  heldMessages: z.int().min(0).meta({ description: "Messages waiting for the window now (status reason quiet_hours)" }),
+});
+/** GET quiet-hours and POST update-quiet-hours. */
+export type QuietHoursResult = z.output<typeof quietHoursResultSchema>;
 const rateLimitValuesSchema = z.strictObject({
   writeRatePerSecond: z.int(),
   writeBurst: z.int(),
@@ -221,8 +267,12 @@ export const jobViewSchema = z.strictObject({
   batchId: z.string().nullable().meta({ description: "The schedule-bulk batch the job was created in; null otherwise" }),
   status: jobStatusSchema,
   statusReason: z.string().nullable()
-    .meta({ description: "Why the job is in its status, e.g. cancelled_by_user, retries_exhausted; null if nothing to say" }),
+    .meta({ description: "Why the job is in its status, e.g. cancelled_by_user, retries_exhausted, quiet_hours, daily_cap; null if nothing to say" }),
   scheduledTime: dateTimeSchema,
+  requestedTime: dateTimeSchema.nullable()
+    .meta({ description: "The time asked for, when quiet hours moved scheduledTime to the window's opening; else null" }),
+  category: messageCategorySchema,
+  senderSelection: senderSelectionSchema.nullable().meta({ description: "Why fromNumber was chosen; null for jobs created before routing" }),
   completedTime: dateTimeSchema.nullable().meta({ description: "When Twilio accepted the message; null until then" }),
   messageStatus: z.string().nullable()
     .meta({ description: "Twilio's delivery status (queued, sent, delivered, undelivered, failed…); null before sending" }),
@@ -355,7 +405,7 @@ export const jobEventSchema = z.strictObject({
   eventId: z.int().min(1),
   type: z.string().meta({
     description: "Jobs: created, claimed, retry_scheduled, completed, failed, cancelled, message_status, " +
-      "duplicate_send, duplicate_message_status. Schedules: created, occurrences_missed, occurrence_skipped, " +
+      "duplicate_send, duplicate_message_status, daily_cap, quiet_hours. Schedules: created, occurrences_missed, occurrence_skipped, " +
       "paused, resumed, cancelled, ended, materialise_failed",
   }),
   time: dateTimeSchema,
@@ -581,6 +631,7 @@ export const retryJobResponseSchema = successEnvelope(retryJobResultSchema).meta
 export const retryPolicyResponseSchema = successEnvelope(retryPolicySettingsSchema).meta({ id: "RetryPolicyResponse" });
 export const sendersResponseSchema = successEnvelope(sendersResultSchema).meta({ id: "SendersResponse" });
 export const sendingLimitsResponseSchema = successEnvelope(sendingLimitsResultSchema).meta({ id: "SendingLimitsResponse" });
+export const quietHoursResponseSchema = successEnvelope(quietHoursResultSchema).meta({ id: "QuietHoursResponse" });
 
 export const rateLimitsResponseSchema = successEnvelope(rateLimitSettingsSchema).meta({ id: "RateLimitsResponse" });
 

@@ -29,6 +29,12 @@ export const databaseErrorCodes = {
   permanent_number_error: { sqlstate: "SMS28", httpStatus: 409 },
   /** A workspace's API rate limits: an unknown name, or a value not a whole number within its bounds. */
   invalid_rate_limits: { sqlstate: "SMS40", httpStatus: 400 },
+  /** Quiet hours whose start and end are the same time of day. */
+  invalid_quiet_hours: { sqlstate: "SMS41", httpStatus: 400 },
+  /** A message category other than transactional or marketing (direct inserts; the API checks it first). */
+  invalid_category: { sqlstate: "SMS42", httpStatus: 400 },
+  /** A sender's country that is not an ISO 3166-1 alpha-2 code the service knows. */
+  invalid_country: { sqlstate: "SMS43", httpStatus: 400 },
   /** remove-opt-out of a number the workspace has no opt-out of. */
   opt_out_not_found: { sqlstate: "SMS50", httpStatus: 404 },
   /** Removing an opt-out as someone other than an owner or admin (or the service role). */

@@ -1,7 +1,7 @@
 // A schedule-bulk batch in the database: the opt-outs among its recipients (one lookup for the
 // whole batch) and private.create_batch, which inserts the batch and all its jobs with one
 // INSERT … SELECT through the job insert trigger, answering the job ids in the items' order.
-import type { RetryPolicyOverrides } from "../_shared/api-schemas.ts";
+import type { MessageCategory, RetryPolicyOverrides } from "../_shared/api-schemas.ts";
 import type postgres from "postgres";
 import type { Transaction } from "./database.ts";
 import type { PreparedRecipient, RefusedRecipient, SortedRecipients } from "./bulk-recipients.ts";
@@ -40,6 +40,7 @@ export interface NewBatch {
   /** Every job's retry policy overrides and expiry, as for a single send. */
   retryPolicy: RetryPolicyOverrides | null;
   expiry: { validFor: number | null; expiresAt: Date | null };
+  category: MessageCategory;
 }
 
 export interface CreatedBatch {
@@ -78,7 +79,8 @@ export async function createBatch(tx: Transaction, batch: NewBatch): Promise<Cre
       p_items => ${tx.json(items as postgres.JSONValue)}::jsonb,
       p_retry_policy => ${batch.retryPolicy === null ? null : tx.json(batch.retryPolicy as postgres.JSONValue)}::jsonb,
       p_expires_at => ${batch.expiry.expiresAt}::timestamptz,
-      p_valid_for_seconds => ${batch.expiry.validFor}::integer
+      p_valid_for_seconds => ${batch.expiry.validFor}::integer,
+      p_category => ${batch.category}::text
     )`;
   if (created === undefined) throw new Error("private.create_batch returned no row");
   return created;

@@ -4,7 +4,7 @@
 // the membership check and the job's `created` event.
 import type postgres from "postgres";
 import type { Principal } from "../_shared/access-tokens.ts";
-import type { RetryPolicyOverrides } from "../_shared/api-schemas.ts";
+import type { MessageCategory, RetryPolicyOverrides } from "../_shared/api-schemas.ts";
 import { requireWorkspaceAccess, type Workspace } from "./auth.ts";
 import { type Database, inTransaction } from "./database.ts";
 import type { JobRow } from "./job-view.ts";
@@ -21,6 +21,8 @@ export interface NewMessage extends MessageSource {
   /** Expiry: seconds after the scheduled time, or an instant (not both; the schema checks). */
   validFor?: number | undefined;
   expiresAt?: Date | undefined;
+  /** transactional unless given: marketing messages obey the workspace's quiet hours. */
+  category?: MessageCategory | undefined;
 }
 
 /** When to send: now, after a delay measured by the database's clock, or at a given time. */
@@ -57,7 +59,8 @@ export async function createJob(
         p_segments => ${content.segments},
         p_retry_policy => ${message.retryPolicy === undefined ? null : tx.json(message.retryPolicy as postgres.JSONValue)}::jsonb,
         p_expires_at => ${message.expiresAt ?? null}::timestamptz,
-        p_valid_for_seconds => ${message.validFor ?? null}::integer
+        p_valid_for_seconds => ${message.validFor ?? null}::integer,
+        p_category => ${message.category ?? "transactional"}::text
       )`;
     if (job === undefined) throw new Error("private.create_job returned no row");
     return { job, workspace };

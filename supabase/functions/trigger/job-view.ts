@@ -1,6 +1,6 @@
 // A scheduled_sms_jobs row as the API shows it: camelCase, times with the workspace's offset.
-import { isPendingJobStatus, type JobStatus } from "../_shared/api-schemas.ts";
-import type { JobView, MessageTemplateRef, RetryPolicyView } from "../_shared/api-types.ts";
+import { isPendingJobStatus, type JobStatus, type MessageCategory } from "../_shared/api-schemas.ts";
+import type { JobView, MessageTemplateRef, RetryPolicyView, SenderSelection } from "../_shared/api-types.ts";
 import type { SmsEncoding } from "../_shared/sms-segments.ts";
 import { formatInTimeZone } from "../_shared/time.ts";
 
@@ -35,6 +35,21 @@ export interface JobRow {
   twilio_segments: number | null;
   expires_at: Date | null;
   retry_policy: RetryPolicyView;
+  category: MessageCategory;
+  sender_selection: SenderSelection | null;
+  requested_time: Date | null;
+}
+
+/** What a creation route answers besides the job id: the sender chosen and why, its category, quiet hours' move. */
+export function placementOf(row: JobRow, timeZone: string) {
+  return {
+    statusReason: row.status_reason,
+    requestedTime: row.requested_time === null ? null : formatInTimeZone(row.requested_time, timeZone),
+    fromNumber: row.from_number,
+    // Set by the insert trigger for every new job.
+    senderSelection: row.sender_selection ?? "explicit",
+    category: row.category,
+  } as const;
 }
 
 /** The template a message was rendered from (a job's or a schedule's columns), or null. */
@@ -55,6 +70,9 @@ export function toJobView(row: JobRow, timeZone: string): JobView {
     status: row.status,
     statusReason: row.status_reason,
     scheduledTime: time(row.scheduled_time),
+    requestedTime: row.requested_time === null ? null : time(row.requested_time),
+    category: row.category,
+    senderSelection: row.sender_selection,
     completedTime: row.completed_at === null ? null : time(row.completed_at),
     messageStatus: row.message_status,
     twilioSid: row.twilio_sid,

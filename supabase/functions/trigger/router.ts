@@ -41,6 +41,8 @@ import { senders } from "./routes/senders.ts";
 import { updateSender } from "./routes/update-sender.ts";
 import { sendingLimits } from "./routes/sending-limits.ts";
 import { updateSendingLimits } from "./routes/update-sending-limits.ts";
+import { quietHours } from "./routes/quiet-hours.ts";
+import { updateQuietHours } from "./routes/update-quiet-hours.ts";
 import { updateTemplate } from "./routes/update-template.ts";
 import { workspaces } from "./routes/workspaces.ts";
 import { addOptOut } from "./routes/add-opt-out.ts";
@@ -65,6 +67,8 @@ const handlers: { [N in ApiRouteName]: RouteHandler<N> } = {
   "update-sender": updateSender,
   "sending-limits": sendingLimits,
   "update-sending-limits": updateSendingLimits,
+  "quiet-hours": quietHours,
+  "update-quiet-hours": updateQuietHours,
   "rate-limits": rateLimits,
   "update-rate-limits": updateRateLimits,
   "job-status": jobStatus,

@@ -8,6 +8,7 @@ interface SenderRow {
   sender: string;
   label: string | null;
   kind: SenderView["kind"];
+  country: string | null;
   messages_per_second: string;
   default_rate: boolean;
   backlog_messages: string;
@@ -18,13 +19,18 @@ interface SenderRow {
 }
 
 export async function sendersOf(tx: Transaction, workspaceId: string): Promise<SendersResult> {
-  const rows = await tx<SenderRow[]>`select * from private.sender_overview(${workspaceId})`;
+  const rows = await tx<SenderRow[]>`
+    select o.*, s.country
+    from private.sender_overview(${workspaceId}) o
+    join public.workspace_senders s on s.sender = o.sender
+    order by o.sender`;
   return {
     workspaceId,
     senders: rows.map((r) => ({
       sender: r.sender,
       label: r.label,
       kind: r.kind,
+      country: r.country,
       messagesPerSecond: Number(r.messages_per_second),
       defaultRate: r.default_rate,
       backlog: { messages: Number(r.backlog_messages), segments: Number(r.backlog_segments) },

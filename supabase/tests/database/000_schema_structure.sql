@@ -20,7 +20,7 @@ select set_eq(
      where a.attrelid = 'public.workspace_settings'::regclass and a.attnum > 0 and not a.attisdropped
        and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE') $$,
   array['timezone', 'default_sender', 'max_retries', 'retry_base_seconds', 'retry_max_seconds', 'retry_policy',
-        'daily_message_cap'],
+        'daily_message_cap', 'quiet_hours_enabled', 'quiet_hours_start', 'quiet_hours_end'],
   'authenticated may update only the settings columns of workspace_settings (RLS narrows it to owners and admins)'
 );
 select is_empty(
@@ -157,7 +157,7 @@ select set_eq(
      where a.attrelid = 'public.scheduled_sms_jobs'::regclass and a.attnum > 0 and not a.attisdropped
        and has_column_privilege('authenticated', a.attrelid, a.attnum, 'INSERT') $$,
   array['workspace_id', 'to_phone', 'from_number', 'body', 'media_urls', 'metadata', 'scheduled_time',
-        'retry_policy', 'expires_at'],
+        'retry_policy', 'expires_at', 'category'],
   'authenticated may insert exactly the documented columns of scheduled_sms_jobs'
 );
 select is_empty(
@@ -169,16 +169,17 @@ select is_empty(
        and (has_table_privilege('authenticated', c.oid, priv)
             or exists (select 1 from pg_attribute a where a.attrelid = c.oid and a.attnum > 0
                        and priv = 'UPDATE' and has_column_privilege('authenticated', c.oid, a.attnum, 'UPDATE')
-                       -- A sender's rate (issue 14): owners and admins, by RLS; the column set is checked below.
-                       and not (c.oid = 'public.workspace_senders'::regclass and a.attname = 'messages_per_second'))) $$,
-  'authenticated may not update, delete or truncate jobs, events, schedules, opt-outs, workspaces, members or senders (but a sender''s rate)'
+                       -- A sender's rate (issue 14) and country (issue 15): owners and admins, by RLS; the
+                       -- column set is checked below.
+                       and not (c.oid = 'public.workspace_senders'::regclass and a.attname in ('messages_per_second', 'country')))) $$,
+  'authenticated may not update, delete or truncate jobs, events, schedules, opt-outs, workspaces, members or senders (but a sender''s rate and country)'
 );
 select set_eq(
   $$ select a.attname::text from pg_attribute a
      where a.attrelid = 'public.workspace_senders'::regclass and a.attnum > 0 and not a.attisdropped
        and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE') $$,
-  array['messages_per_second'],
-  'authenticated may update only a sender''s rate (RLS narrows it to owners and admins)'
+  array['messages_per_second', 'country'],
+  'authenticated may update only a sender''s rate and country (RLS narrows it to owners and admins)'
 );
 
 select * from finish();

@@ -152,8 +152,9 @@ select results_eq(
   'a job without a sender takes the workspace''s default sender');
 select is(pg_temp.rows_affected($$ update workspace_settings set default_sender = null where workspace_id = 'ws_demo' $$), 1,
   'the owner removes ws_demo''s default sender');
-select throws_ok($$ insert into scheduled_sms_jobs (workspace_id, to_phone, body) values ('ws_demo', '+61412345678', 'hi') $$,
-  'SMS07', null, 'without a default sender a job must name one (no_default_sender)');
+-- (A recipient never messaged before: the sender of their last message would be chosen otherwise.)
+select throws_ok($$ insert into scheduled_sms_jobs (workspace_id, to_phone, body) values ('ws_demo', '+61400000999', 'hi') $$,
+  'SMS07', null, 'without a default sender (nor one of the recipient''s country or last message) a job must name one (no_default_sender)');
 select lives_ok($$ insert into scheduled_sms_jobs (workspace_id, to_phone, from_number, body)
                    values ('ws_demo', '+61412345678', '+15005550006', 'named sender, no default') $$,
   'a job naming its sender is still accepted without a default');
@@ -239,7 +240,7 @@ insert into probes (code, stmt) values
   ('scheduled_time_in_past', $$ insert into scheduled_sms_jobs (workspace_id, to_phone, from_number, body, scheduled_time) values ('ws_demo', '+61412345678', '+15005550006', 'hi', now() - interval '1 hour') $$),
   ('scheduled_time_too_far', $$ insert into scheduled_sms_jobs (workspace_id, to_phone, from_number, body, scheduled_time) values ('ws_demo', '+61412345678', '+15005550006', 'hi', now() + interval '2 years') $$),
   ('sender_not_allowed', $$ insert into scheduled_sms_jobs (workspace_id, to_phone, from_number, body) values ('ws_demo', '+61412345678', '+15017122661', 'hi') $$),
-  ('no_default_sender', $$ insert into scheduled_sms_jobs (workspace_id, to_phone, body) values ('ws_demo', '+61412345678', 'hi') $$),
+  ('no_default_sender', $$ insert into scheduled_sms_jobs (workspace_id, to_phone, body) values ('ws_demo', '+61400000999', 'hi') $$),
   ('invalid_metadata', $$ insert into scheduled_sms_jobs (workspace_id, to_phone, from_number, body, metadata) values ('ws_demo', '+61412345678', '+15005550006', 'hi', '1') $$),
   ('recipient_opted_out', $$ insert into scheduled_sms_jobs (workspace_id, to_phone, from_number, body) values ('ws_demo', '+61400000001', '+15005550006', 'hi') $$),
   ('workspace_not_found', $$ insert into scheduled_sms_jobs (workspace_id, to_phone, from_number, body) values ('ws_other', '+61412345678', '+15017122661', 'hi') $$);

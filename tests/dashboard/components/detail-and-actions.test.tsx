@@ -137,6 +137,26 @@ describe("retry", () => {
     expect(screen.queryByRole("button", { name: "Retry message" })).toBeNull();
   });
 
+  it("shows why the sender was chosen, the category, and the time quiet hours moved the message from", async () => {
+    const moved = job({
+      to: "+447911123456", fromNumber: "+447700900123", senderSelection: "geo_match", category: "marketing",
+      status: "scheduled", statusReason: "quiet_hours",
+      requestedTime: "2026-11-30T07:30:00+10:00", scheduledTime: "2026-11-30T18:00:00+10:00",
+    });
+    fakeApi({
+      workspaces: () => ({ data: { workspaces: [demoWorkspace] } }),
+      "job-status": () => ({ data: moved }),
+      "job-events": () => ({ data: { jobId: moved.jobId, kind: "job", events: [], truncated: false } }),
+    });
+    renderDashboard(`/w/ws_demo/messages/${moved.jobId}`);
+    const from = await screen.findByText("From");
+    expect(from.nextElementSibling?.textContent).toBe("+447700900123 (the recipient's country)");
+    expect(screen.getByText("Category").nextElementSibling?.textContent).toBe("Marketing (obeys quiet hours)");
+    expect(screen.getByText("Status reason").nextElementSibling?.textContent).toBe("quiet_hours");
+    expect(screen.getByText("Scheduled").nextElementSibling?.textContent)
+      .toMatch(/^30 Nov, 18:00:00.* — moved by quiet hours from 30 Nov, 07:30:00/);
+  });
+
   it("asks before retrying a failed message; a refusal is shown in the API's words and nothing changes", async () => {
     const api = fakeApi({
       workspaces: () => ({ data: { workspaces: [demoWorkspace] } }),

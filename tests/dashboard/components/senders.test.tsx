@@ -17,7 +17,7 @@ setUpComponentTests();
 
 function sender(fields: Partial<SenderView> = {}): SenderView {
   return {
-    sender: "+15005550006", label: "Demo main line", kind: "long_code", messagesPerSecond: 5, defaultRate: false,
+    sender: "+15005550006", label: "Demo main line", kind: "long_code", country: "US", messagesPerSecond: 5, defaultRate: false,
     backlog: { messages: 0, segments: 0 }, drainSeconds: 0, nextSlotTime: null, isDefault: true, ...fields,
   };
 }

@@ -50,6 +50,7 @@ export const scheduleBulk: RouteHandler<"schedule-bulk"> = async ({ input, sql, 
       recipients: prepared,
       retryPolicy: input.retryPolicy ?? null,
       expiry: { validFor: input.validFor ?? null, expiresAt: input.expiresAt ?? null },
+      category: input.category,
     });
     return {
       batchId: batch.batch_id,

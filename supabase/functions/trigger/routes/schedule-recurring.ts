@@ -5,7 +5,8 @@
 // invalid_timezone; ../database.ts names the field) and a window without an occurrence
 // (invalid_schedule). The pg_cron sweep then materialises each occurrence as a job shortly before its time.
 import type postgres from "postgres";
-import type { ScheduleStatus } from "../../_shared/api-schemas.ts";
+import type { MessageCategory, ScheduleStatus } from "../../_shared/api-schemas.ts";
+import type { SenderSelection } from "../../_shared/api-types.ts";
 import { formatInTimeZone } from "../../_shared/time.ts";
 import { requireWorkspaceAccess } from "../auth.ts";
 import { inTransaction } from "../database.ts";
@@ -25,6 +26,9 @@ interface CreatedSchedule {
   next_run_at: Date | null;
   next_runs: Date[];
   created_at: Date;
+  from_number: string;
+  sender_selection: SenderSelection;
+  category: MessageCategory;
 }
 
 export const scheduleRecurring: RouteHandler<"schedule-recurring"> = async ({ input, sql, principal }) =>
@@ -52,7 +56,8 @@ export const scheduleRecurring: RouteHandler<"schedule-recurring"> = async ({ in
         p_encoding => ${content.encoding},
         p_segments => ${content.segments},
         p_retry_policy => ${input.retryPolicy === undefined ? null : tx.json(input.retryPolicy as postgres.JSONValue)}::jsonb,
-        p_valid_for_seconds => ${input.validFor ?? null}::integer
+        p_valid_for_seconds => ${input.validFor ?? null}::integer,
+        p_category => ${input.category ?? "transactional"}::text
       )`;
     if (schedule === undefined) throw new Error("private.create_recurring_schedule returned no row");
     const time = (date: Date) => formatInTimeZone(date, schedule.timezone);
@@ -69,6 +74,9 @@ export const scheduleRecurring: RouteHandler<"schedule-recurring"> = async ({ in
       maxOccurrences: schedule.max_occurrences,
       nextRun: nextRuns[0] ?? null,
       nextRuns,
+      fromNumber: schedule.from_number,
+      senderSelection: schedule.sender_selection,
+      category: schedule.category,
       createdTime: time(schedule.created_at),
     };
   });
