@@ -29,6 +29,8 @@ export const databaseErrorCodes = {
   permanent_number_error: { sqlstate: "SMS28", httpStatus: 409 },
   /** A workspace's API rate limits: an unknown name, or a value not a whole number within its bounds. */
   invalid_rate_limits: { sqlstate: "SMS40", httpStatus: 400 },
+  /** A Twilio region or edge that is not Twilio's, a region other than us1 without an edge, or a malformed Trigger.dev region. */
+  invalid_region: { sqlstate: "SMS45", httpStatus: 400 },
 } as const;
 
 export type DatabaseErrorCode = keyof typeof databaseErrorCodes;

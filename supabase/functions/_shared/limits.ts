@@ -133,4 +133,9 @@ export const apiLimits = {
   analytics_hourly_range_max_days: 92,
   /** The longest period GET analytics covers by day: all the rollup keeps. */
   analytics_daily_range_max_days: databaseLimits.analytics_retention_days,
+  /**
+   * POST update-regions: a region, edge or Trigger.dev region longer than this is malformed
+   * (validation_failed); shorter values the database judges (invalid_region).
+   */
+  region_setting_max_chars: 100,
 } as const;

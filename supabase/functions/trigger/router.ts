@@ -41,6 +41,8 @@ import { senders } from "./routes/senders.ts";
 import { updateSender } from "./routes/update-sender.ts";
 import { sendingLimits } from "./routes/sending-limits.ts";
 import { updateSendingLimits } from "./routes/update-sending-limits.ts";
+import { regions } from "./routes/regions.ts";
+import { updateRegions } from "./routes/update-regions.ts";
 import { updateTemplate } from "./routes/update-template.ts";
 import { workspaces } from "./routes/workspaces.ts";
 
@@ -63,6 +65,8 @@ const handlers: { [N in ApiRouteName]: RouteHandler<N> } = {
   "update-sending-limits": updateSendingLimits,
   "rate-limits": rateLimits,
   "update-rate-limits": updateRateLimits,
+  regions,
+  "update-regions": updateRegions,
   "job-status": jobStatus,
   "jobs": jobs,
   "job-events": jobEvents,
