@@ -811,7 +811,8 @@ export const regionsQuerySchema = z.strictObject({ workspaceId: workspaceIdSchem
 // A region setting as sent: any short string (the database says whether it is one of the values
 // allowed: 400 invalid_region), or null for the default; left out: unchanged.
 const regionSettingSchema = (description: string) =>
-  z.string().min(1).max(apiLimits.region_setting_max_chars).nullable().optional().meta({ description });
+  z.string().min(1).max(apiLimits.region_setting_max_chars).refine(isStorableText, { error: storableTextError })
+    .nullable().optional().meta({ description });
 
 /** POST update-regions: only the settings named change; null restores a setting's default. */
 export const updateRegionsRequestSchema = z.strictObject({
