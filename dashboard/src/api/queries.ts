@@ -27,7 +27,17 @@ export const queryKeys = {
   senders: (workspaceId: string) => ["senders", workspaceId] as const,
   sendingLimits: (workspaceId: string) => ["sending-limits", workspaceId] as const,
   rateLimits: (workspaceId: string) => ["rate-limits", workspaceId] as const,
+  regions: (workspaceId: string) => ["regions", workspaceId] as const,
 };
+
+/** The workspace's Twilio region and edge and its Trigger.dev region (settings: read once, not polled). */
+export function useRegions(workspaceId: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.regions(workspaceId),
+    queryFn: ({ signal }) => api.get("regions", { workspaceId }, signal),
+  });
+}
 
 /** The workspace's senders: rate, backlog and time to drain it, polled. */
 export function useSenders(workspaceId: string) {

@@ -12,6 +12,7 @@ import { LimitsPage } from "./limits-page.tsx";
 import { MessagesPage } from "./messages-page.tsx";
 import { OverviewPage } from "./overview-page.tsx";
 import { SchedulesPage } from "./schedules-page.tsx";
+import { SettingsPage } from "./settings-page.tsx";
 import { TemplateEditorPage } from "./template-editor-page.tsx";
 import { TemplatesPage } from "./templates-page.tsx";
 
@@ -34,6 +35,7 @@ const workspacePages: readonly WorkspacePage[] = [
   { path: "templates", nav: "Templates", render: (workspace) => <TemplatesPage workspace={workspace} /> },
   { path: "analytics", nav: "Analytics", render: (workspace) => <AnalyticsPage workspace={workspace} /> },
   { path: "limits", nav: "Limits", render: (workspace) => <LimitsPage workspace={workspace} /> },
+  { path: "settings", nav: "Settings", render: (workspace) => <SettingsPage workspace={workspace} /> },
   { path: "templates/:id", render: (workspace, { id = "" }) => <TemplateEditorPage key={id} workspace={workspace} id={id} /> },
 ];
 
