@@ -23,6 +23,7 @@ import { measureDashboardInBrowser } from "./scenarios/dashboard-in-browser.ts";
 import { measureTemplates } from "./scenarios/templates.ts";
 import { measureIdempotentRetries } from "./scenarios/idempotent-retries.ts";
 import { measureRateLimits } from "./scenarios/api-rate-limits.ts";
+import { measureRegions } from "./scenarios/regions.ts";
 import { round } from "./stats.ts";
 
 /** The targets of issue 6, on a 2-core machine. */
@@ -57,8 +58,9 @@ const targets = {
 
 const { values: options } = parseArgs({ options: {
   record: { type: "boolean", default: false },
-  // `npm run bench -- --only sender-pacing` (pacing, fairness and dispatch figures) or `--only rate-limits`
-  // (the API limiter's cost and isolation): one part, a few minutes.
+  // `npm run bench -- --only sender-pacing` (pacing, fairness and dispatch figures), `--only rate-limits`
+  // (the API limiter's cost and isolation) or `--only regions` (what regions cost dispatch and sends):
+  // one part, a few minutes.
   only: { type: "string" },
 } });
 
@@ -116,11 +118,24 @@ async function rateLimitRows() {
   return rateLimits;
 }
 
+/** Issue 15's figures: what regions cost the dispatch statement and claim + send (the network's latency is not measured here). */
+async function regionRows() {
+  const regions = await measureRegions(stack);
+  row(`Regions: dispatch_jobs of ${regions.items.toLocaleString("en")} items, workspace with / without a Trigger.dev region (median of ${regions.runs})`,
+    `${regions.dispatchMs.withRegion} / ${regions.dispatchMs.withoutRegion} ms: ${regions.dispatchMs.ratio}×`);
+  row(`Regions: building ${regions.items.toLocaleString("en")} batch items, with the region lookup / as released without (median of ${regions.runs})`,
+    `${regions.buildMs.current} / ${regions.buildMs.released} ms: ${regions.buildMs.ratio}×`);
+  row(`Regions: claim + send ${regions.send.regional.messages.toLocaleString("en")} due, 1 runner, 0 ms, ws_demo at au1/sydney / at the defaults (best of ${regions.send.runs})`,
+    `${regions.send.regional.sendsPerSecond} / ${regions.send.plain.sendsPerSecond} sends/s: ${regions.send.ratio}× (hosts ${regions.send.hosts.join(", ")}; failed ${regions.send.failed})`);
+  return regions;
+}
+
 if (options.only !== undefined) {
   try {
     if (options.only === "sender-pacing") await senderPacingRows();
     else if (options.only === "rate-limits") await rateLimitRows();
-    else throw new Error(`unknown --only ${options.only} (sender-pacing | rate-limits)`);
+    else if (options.only === "regions") await regionRows();
+    else throw new Error(`unknown --only ${options.only} (sender-pacing | rate-limits | regions)`);
     printRows();
   } finally {
     await stack.stop();
