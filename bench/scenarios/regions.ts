@@ -7,7 +7,7 @@
 //    rolled-back transaction in 'trigger' mode; variants alternate, the median counts.
 //  * Claim + send: 10,000 due messages through one runner process to the simulator, ws_demo set to
 //    au1 through sydney (each send carries api.sydney.au1.twilio.com) against ws_demo at the
-//    defaults, alternating, best of two each.
+//    defaults, alternating, best of three each.
 import type postgres from "postgres";
 import type { BenchStack } from "../bench-stack.ts";
 import { measureDispatch, type DispatchResult } from "./dispatch.ts";
@@ -60,7 +60,7 @@ async function timed(tx: postgres.TransactionSql, statement: () => Promise<unkno
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-export async function measureRegions(stack: BenchStack, items = 10_000, runs = 5, messages = 10_000, sendRuns = 2): Promise<RegionsResult> {
+export async function measureRegions(stack: BenchStack, items = 10_000, runs = 5, messages = 10_000, sendRuns = 3): Promise<RegionsResult> {
   await stack.clearJobs();
   const withRegion: number[] = [];
   const withoutRegion: number[] = [];
