@@ -25,6 +25,7 @@ import { measureIdempotentRetries } from "./scenarios/idempotent-retries.ts";
 import { measureRateLimits } from "./scenarios/api-rate-limits.ts";
 import { measureInbound } from "./scenarios/inbound.ts";
 import { measureRouting } from "./scenarios/routing-and-quiet-hours.ts";
+import { measureRegions } from "./scenarios/regions.ts";
 import { round } from "./stats.ts";
 
 /** The targets of issue 6, on a 2-core machine. */
@@ -64,9 +65,10 @@ const targets = {
 
 const { values: options } = parseArgs({ options: {
   record: { type: "boolean", default: false },
-  // `npm run bench -- --only sender-pacing` (pacing, fairness and dispatch figures) or `--only rate-limits`
-  // (the API limiter's cost and isolation), `--only inbound` (twilio-inbound webhooks and STOP) or
-  // `--only routing` (sender routing and quiet hours): one part, a few minutes.
+  // `npm run bench -- --only sender-pacing` (pacing, fairness and dispatch figures), `--only rate-limits`
+  // (the API limiter's cost and isolation), `--only inbound` (twilio-inbound webhooks and STOP),
+  // `--only routing` (sender routing and quiet hours) or `--only regions` (what regions cost dispatch
+  // and sends): one part, a few minutes.
   only: { type: "string" },
 } });
 
@@ -155,13 +157,26 @@ async function routingRows() {
   return routing;
 }
 
+/** Issue 15's figures: what regions cost the dispatch statement and claim + send (the network's latency is not measured here). */
+async function regionRows() {
+  const regions = await measureRegions(stack);
+  row(`Regions: dispatch_jobs of ${regions.items.toLocaleString("en")} items, workspace with / without a Trigger.dev region (median of ${regions.runs})`,
+    `${regions.dispatchMs.withRegion} / ${regions.dispatchMs.withoutRegion} ms: ${regions.dispatchMs.ratio}×`);
+  row(`Regions: building ${regions.items.toLocaleString("en")} batch items, with the region lookup / as released without (median of ${regions.runs})`,
+    `${regions.buildMs.current} / ${regions.buildMs.released} ms: ${regions.buildMs.ratio}×`);
+  row(`Regions: claim + send ${regions.send.regional.messages.toLocaleString("en")} due, 1 runner, 0 ms, ws_demo at au1/sydney / at the defaults (best of ${regions.send.runs})`,
+    `${regions.send.regional.sendsPerSecond} / ${regions.send.plain.sendsPerSecond} sends/s: ${regions.send.ratio}× (hosts ${regions.send.hosts.join(", ")}; failed ${regions.send.failed})`);
+  return regions;
+}
+
 if (options.only !== undefined) {
   try {
     if (options.only === "sender-pacing") await senderPacingRows();
     else if (options.only === "rate-limits") await rateLimitRows();
     else if (options.only === "inbound") await inboundRows();
     else if (options.only === "routing") await routingRows();
-    else throw new Error(`unknown --only ${options.only} (sender-pacing | rate-limits | inbound | routing)`);
+    else if (options.only === "regions") await regionRows();
+    else throw new Error(`unknown --only ${options.only} (sender-pacing | rate-limits | inbound | routing | regions)`);
     printRows();
   } finally {
     await stack.stop();
@@ -258,6 +273,7 @@ try {
 
   const senderPacing = await senderPacingRows();
   const routing = await routingRows();
+  const regions = await regionRows();
 
   const spread = await measureSpreadLateness(stack, 1_000, 30);
   row(`Lateness, ${spread.scenario}`, `p50 ${spread.latenessMs.p50} ms, p99 ${spread.latenessMs.p99} ms, max ${spread.latenessMs.max} ms`,
@@ -294,7 +310,7 @@ try {
     measuredAt: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: round(os.totalmem() / 2 ** 30, 0), loadAverage1m: os.loadavg()[0] },
     targets, dashboard: { jsGzipBytes: dashboard.jsGzipBytes, initialJsGzipBytes: dashboard.initialJsGzipBytes, browser: browserTimings }, api, templates, bulkSend, idempotent, rateLimits, bulk, dispatch, statisticsUpkeep: { sendsPerSecond: upkeepRuns, cost: round(upkeepCost, 3) }, analyticsUpkeep: { sendsPerSecond: analyticsRuns, cost: round(analyticsCost, 3) }, lateness: { spread, burst },
-    monitoringAtScale: monitoring, senderPacing, routing, inbound,
+    monitoringAtScale: monitoring, senderPacing, routing, regions, inbound,
     graphileWorker: { default: graphileDefault, batched: graphileBatched, lateness: graphileLate },
     table: rows,
   };

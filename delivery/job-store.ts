@@ -191,13 +191,28 @@ export class JobStore {
     return row?.next ?? null;
   }
 
-  /** The workspace's Twilio account, else the process's TWILIO_* fallback, else null. */
+  /**
+   * The workspace's Twilio account, else the process's TWILIO_* fallback, else null; with the
+   * workspace's Twilio region and edge (workspace_settings, 20261130001200_regions.sql), which the
+   * fallback account gets too.
+   */
   async credentials(workspaceId: string): Promise<TwilioCredentials | null> {
     const cached = this.credentialsCache.get(workspaceId);
     if (cached && cached.expires > Date.now()) return cached.value;
-    const [row] = await this.resilient(() => this.sql<{ account_sid: string; auth_token: string }[]>`
-      select account_sid, auth_token from private.twilio_credentials where workspace_id = ${workspaceId}`);
-    const value = row ? { accountSid: row.account_sid, authToken: row.auth_token } : this.fallbackCredentials;
+    const [row] = await this.resilient(() => this.sql<{
+      account_sid: string | null; auth_token: string | null; twilio_region: string | null; twilio_edge: string | null;
+    }[]>`
+      select c.account_sid, c.auth_token, st.twilio_region, st.twilio_edge
+      from public.workspace_settings st
+      left join private.twilio_credentials c on c.workspace_id = st.workspace_id
+      where st.workspace_id = ${workspaceId}`);
+    const account = row?.account_sid != null && row.auth_token != null
+      ? { accountSid: row.account_sid, authToken: row.auth_token } : this.fallbackCredentials;
+    const value = account === null ? null : {
+      ...account,
+      ...(row?.twilio_region == null ? {} : { region: row.twilio_region }),
+      ...(row?.twilio_edge == null ? {} : { edge: row.twilio_edge }),
+    };
     this.credentialsCache.set(workspaceId, { value, expires: Date.now() + this.options.credentialsTtlMs });
     return value;
   }

@@ -20,6 +20,10 @@ export interface ClaimedJob {
 export interface TwilioCredentials {
   accountSid: string;
   authToken: string;
+  /** The workspace's Twilio processing region (workspace_settings.twilio_region); absent: Twilio's default. */
+  region?: string | undefined;
+  /** The workspace's Twilio edge (workspace_settings.twilio_edge); absent: Twilio's default. */
+  edge?: string | undefined;
 }
 
 export interface OutgoingMessage {

@@ -1,7 +1,11 @@
 // The twilio SDK client the delivery code sends with. Given an apiBaseUrl (the Twilio simulator
 // in local runs and tests, e.g. http://127.0.0.1:54330) every request the SDK builds for
-// https://*.twilio.com goes there instead; without one, to real Twilio. The library never reads
-// the environment: process entry points read TWILIO_API_BASE_URL and pass it down.
+// https://*.twilio.com goes there instead, with the host the SDK built kept in X-Forwarded-Host
+// (so the simulator sees, and checks, api.sydney.au1.twilio.com); without one, to real Twilio.
+// A workspace's Twilio region and edge are the SDK's own `region` / `edge` options: the SDK makes
+// the host from them (api.{edge}.{region}.twilio.com). This module never reads the environment:
+// process entry points read TWILIO_API_BASE_URL and pass it down (the SDK itself falls back to
+// TWILIO_REGION / TWILIO_EDGE for a client given neither).
 // Error answers are thrown as TwilioApiError: the SDK's own RestException plus the answer's
 // headers, because the SDK drops them and Retry-After decides when a 429 may be retried.
 import http from "node:http";
@@ -23,6 +27,10 @@ export interface TwilioClientOptions {
   apiBaseUrl?: string | undefined;
   /** Per-request timeout in milliseconds (the SDK's default is 30 s). */
   timeoutMs?: number;
+  /** Twilio's processing region (us1, ie1, au1); undefined: Twilio's default. */
+  region?: string | undefined;
+  /** The edge location requests enter through (sydney, dublin, …); undefined: Twilio's default. */
+  edge?: string | undefined;
 }
 
 /** A Twilio error answer, as the SDK would throw it, with the HTTP headers it came with. */
@@ -68,6 +76,8 @@ class TwilioRequestClient extends twilio.RequestClient {
     const url = new URL(this.baseUrl === undefined ? options.uri : rebase(options.uri, this.baseUrl));
     appendParams(url.searchParams, options.params);
     const headers: Record<string, string> = { ...(options.headers as Record<string, string> | undefined) };
+    // Rebased: the host the SDK built (its region and edge) goes along, as a proxy would pass it.
+    if (this.baseUrl !== undefined) headers["X-Forwarded-Host"] = new URL(options.uri).host;
     if (options.username && options.password) {
       headers.Authorization = "Basic " + Buffer.from(`${options.username}:${options.password}`).toString("base64");
     } else if (options.authStrategy) {
@@ -132,7 +142,11 @@ function rebase(uri: string, baseUrl: string): string {
 
 export function createTwilioClient(options: TwilioClientOptions): twilio.Twilio {
   const httpClient = new TwilioRequestClient(options.apiBaseUrl, options.timeoutMs ?? 30_000);
-  const clientOptions = { accountSid: options.accountSid, httpClient };
+  const clientOptions = {
+    accountSid: options.accountSid, httpClient,
+    ...(options.region === undefined ? {} : { region: options.region }),
+    ...(options.edge === undefined ? {} : { edge: options.edge }),
+  };
   if (options.apiKey !== undefined) return twilio(options.apiKey.sid, options.apiKey.secret, clientOptions);
   if (options.authToken === undefined) throw new Error("createTwilioClient needs an authToken or an apiKey");
   return twilio(options.accountSid, options.authToken, clientOptions);

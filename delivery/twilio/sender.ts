@@ -1,5 +1,5 @@
 // The delivery core's MessageSender over the twilio SDK (real Twilio, or the simulator when given
-// its apiBaseUrl). One SDK client per Twilio account, reused across sends.
+// its apiBaseUrl). One SDK client per Twilio account, region and edge, reused across sends.
 import type twilio from "twilio";
 import { createTwilioClient, TwilioApiError } from "./client.ts";
 import { deliveryLimits } from "../limits.ts";
@@ -30,7 +30,9 @@ function toSendError(error: unknown): SendError {
 export function createTwilioSender(options: TwilioSenderOptions = {}): MessageSender {
   const clients = new Map<string, twilio.Twilio>();
   const clientFor = (credentials: TwilioCredentials): twilio.Twilio => {
-    const key = `${credentials.accountSid}:${credentials.authToken}`;
+    // The region and edge are part of the client (the SDK builds its host from them): a workspace
+    // that changes them gets a new client, and two workspaces of one account in two regions two.
+    const key = `${credentials.accountSid}:${credentials.authToken}:${credentials.region ?? ""}:${credentials.edge ?? ""}`;
     let client = clients.get(key);
     if (!client) {
       client = createTwilioClient({
@@ -38,6 +40,8 @@ export function createTwilioSender(options: TwilioSenderOptions = {}): MessageSe
         authToken: credentials.authToken,
         timeoutMs: options.timeoutMs ?? deliveryLimits.twilio_request_timeout_ms,
         apiBaseUrl: options.apiBaseUrl,
+        region: credentials.region,
+        edge: credentials.edge,
       });
       clients.set(key, client);
     }

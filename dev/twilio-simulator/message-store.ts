@@ -11,6 +11,8 @@ export type FormParams = Record<string, string | string[]>;
 export interface ReceivedMessage extends StoredMessage {
   /** Epoch milliseconds when the create request arrived (before any injected latency). */
   receivedAt: number;
+  /** The Twilio API host the request was for (e.g. api.sydney.au1.twilio.com): see apiHostOf. */
+  apiHost: string;
   params: FormParams;
   callbacks: CallbackRecord[];
 }
@@ -18,6 +20,8 @@ export interface ReceivedMessage extends StoredMessage {
 /** One Messages create request and how the simulator answered it. */
 export interface CreateRequestRecord {
   receivedAt: number;
+  /** The Twilio API host the request was for; a host Twilio does not answer on is refused (404 / 20404). */
+  apiHost: string;
   accountSid: string | null;
   to: string | null;
   from: string | null;

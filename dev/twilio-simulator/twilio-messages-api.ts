@@ -11,6 +11,7 @@ import { faultFromScript, rollRandomFault, tooManyRequests, type InjectedFault }
 import { pickDuration } from "./simulator-config.ts";
 import { twilioError, type TwilioErrorResponse } from "./twilio-error-responses.ts";
 import type { FormParams, ReceivedMessage } from "./message-store.ts";
+import { isTwilioApiHost } from "../../supabase/functions/_shared/regions.ts";
 
 const messagesPath = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages(?:\/([^/]+))?\.json$/;
 const maxBodyLength = 1600;
@@ -33,6 +34,20 @@ function notFound(path: string): TwilioErrorResponse {
   return twilioError(20404, { message: `The requested resource ${path} was not found` });
 }
 
+/**
+ * The Twilio API host a request was for. A client that rebases Twilio's URLs onto the simulator
+ * (delivery/twilio/client.ts) keeps the host the twilio SDK built in X-Forwarded-Host, as a proxy
+ * would; a request whose Host is a twilio.com name (a hosts-file mapping) names it there; a request
+ * made to the simulator's own address is for api.twilio.com, which the simulator stands in for.
+ */
+export function apiHostOf(request: IncomingMessage): string {
+  const forwarded = request.headers["x-forwarded-host"];
+  const first = (Array.isArray(forwarded) ? forwarded[0] : forwarded)?.split(",")[0]?.trim();
+  const host = (first !== undefined && first !== "" ? first : request.headers.host ?? "").toLowerCase().replace(/:443$/, "");
+  if (first !== undefined && first !== "") return host;
+  return host === "twilio.com" || host.endsWith(".twilio.com") ? host : "api.twilio.com";
+}
+
 /** True when the request was for the Twilio API (handled here), false to let others route it. */
 export function isTwilioApiPath(pathname: string): boolean {
   return pathname.startsWith(`/${apiVersion}/`);
@@ -48,14 +63,27 @@ export async function handleTwilioApi(sim: TwilioSimulator, request: IncomingMes
   if (match === null) return sendError(response, notFound(url.pathname));
   const accountSid = match[1] as string;
   const messageSid = match[2];
+  const isCreate = request.method === "POST" && messageSid === undefined;
+
+  // A host Twilio does not answer on (not api.twilio.com, api.us1.twilio.com or
+  // api.{edge}.{region}.twilio.com of its regions and edges; api.au1.twilio.com stopped on
+  // 2026-04-28). Real Twilio would never see the request (DNS or TLS fails first); the simulator
+  // cannot fail a connection that reached it, so it answers 404 / 20404 naming the host.
+  const apiHost = apiHostOf(request);
+  if (!isTwilioApiHost(apiHost)) {
+    if (isCreate) logRefused(sim, receivedAt, apiHost, null, parseForm(body), 404, 20404);
+    return sendError(response, twilioError(20404, {
+      message: `${apiHost} is not a Twilio API host: Twilio answers on api.twilio.com and api.{edge}.{region}.twilio.com`,
+    }));
+  }
 
   const principal = sim.credentials.authenticate(request.headers.authorization);
   if (principal === null || principal !== accountSid) {
-    if (request.method === "POST" && messageSid === undefined) logRefused(sim, receivedAt, null, parseForm(body), 401, 20003);
+    if (isCreate) logRefused(sim, receivedAt, apiHost, null, parseForm(body), 401, 20003);
     return sendError(response, twilioError(20003, { headers: { "WWW-Authenticate": 'Basic realm="Twilio API"' } }));
   }
 
-  if (request.method === "POST" && messageSid === undefined) return createMessage(sim, response, accountSid, parseForm(body), receivedAt);
+  if (isCreate) return createMessage(sim, response, accountSid, apiHost, parseForm(body), receivedAt);
   if (request.method !== "GET") {
     return sendError(response, twilioError(20004, { status: 405, message: "Method not allowed" }));
   }
@@ -70,10 +98,10 @@ function actOut(sim: TwilioSimulator, response: ServerResponse, fault: InjectedF
   sim.holdThenDrop(response, fault.holdMs);
 }
 
-function logRefused(sim: TwilioSimulator, receivedAt: number, accountSid: string | null, params: FormParams,
+function logRefused(sim: TwilioSimulator, receivedAt: number, apiHost: string, accountSid: string | null, params: FormParams,
   status: number | null, errorCode: number | null, messageSid: string | null = null): void {
   sim.store.logRequest({
-    receivedAt, accountSid, to: first(params.To) ?? null, from: first(params.From) ?? null,
+    receivedAt, apiHost, accountSid, to: first(params.To) ?? null, from: first(params.From) ?? null,
     responseStatus: status, errorCode, messageSid,
   });
 }
@@ -117,8 +145,8 @@ function validate(params: FormParams): TwilioErrorResponse | null {
   return null;
 }
 
-function createMessage(sim: TwilioSimulator, response: ServerResponse, accountSid: string, params: FormParams,
-  receivedAt: number): void {
+function createMessage(sim: TwilioSimulator, response: ServerResponse, accountSid: string, apiHost: string,
+  params: FormParams, receivedAt: number): void {
   const config = sim.config;
   const to = first(params.To);
 
@@ -126,17 +154,17 @@ function createMessage(sim: TwilioSimulator, response: ServerResponse, accountSi
   const step = to === undefined ? undefined : sim.scripts.take(to);
   const fault = step !== undefined ? faultFromScript(step, config) : rollRandomFault(config);
   if (fault?.kind === "error") {
-    logRefused(sim, receivedAt, accountSid, params, fault.response.status, fault.response.body.code);
+    logRefused(sim, receivedAt, apiHost, accountSid, params, fault.response.status, fault.response.body.code);
     return sendError(response, fault.response);
   }
   if (fault?.kind === "timeout" && !fault.created) {
-    logRefused(sim, receivedAt, accountSid, params, null, null);
+    logRefused(sim, receivedAt, apiHost, accountSid, params, null, null);
     return sim.holdThenDrop(response, fault.holdMs);
   }
 
   const invalid = validate(params);
   if (invalid !== null) {
-    logRefused(sim, receivedAt, accountSid, params, invalid.status, invalid.body.code);
+    logRefused(sim, receivedAt, apiHost, accountSid, params, invalid.status, invalid.body.code);
     return sendError(response, invalid);
   }
 
@@ -146,7 +174,7 @@ function createMessage(sim: TwilioSimulator, response: ServerResponse, accountSi
     const verdict = sim.rateLimiter.take((from ?? serviceSid) as string, config.senderRateLimitPerSecond, Date.now());
     if (!verdict.allowed) {
       const limited = tooManyRequests(verdict.retryAfterSeconds);
-      logRefused(sim, receivedAt, accountSid, params, 429, 20429);
+      logRefused(sim, receivedAt, apiHost, accountSid, params, 429, 20429);
       return sendError(response, limited);
     }
   }
@@ -171,6 +199,7 @@ function createMessage(sim: TwilioSimulator, response: ServerResponse, accountSi
     dateUpdated: now,
     dateSent: null,
     receivedAt,
+    apiHost,
     params,
     callbacks: [],
   };
@@ -178,10 +207,10 @@ function createMessage(sim: TwilioSimulator, response: ServerResponse, accountSi
 
   if (fault?.kind === "timeout") {
     // Accepted, but the client never hears so: the ambiguous case retries must cope with.
-    logRefused(sim, receivedAt, accountSid, params, null, null, message.sid);
+    logRefused(sim, receivedAt, apiHost, accountSid, params, null, null, message.sid);
     return sim.holdThenDrop(response, fault.holdMs);
   }
-  logRefused(sim, receivedAt, accountSid, params, 201, null, message.sid);
+  logRefused(sim, receivedAt, apiHost, accountSid, params, 201, null, message.sid);
   sendJson(response, 201, toMessageResource(message, from === null ? 0 : undefined));
 }
 

@@ -103,6 +103,8 @@ describe("a retry with the same key and body", () => {
       // The demo line keeps its seeded rate (sender_rate_max) and the daily cap stays off.
       "update-sender": { workspaceId: "ws_demo", sender: "+15005550006", messagesPerSecond: databaseLimits.sender_rate_max },
       "update-sending-limits": { workspaceId: "ws_demo", dailyMessageCap: null },
+      // The regions stay the defaults.
+      "update-regions": { workspaceId: "ws_demo", twilioRegion: null, twilioEdge: null, triggerRegion: null },
       "create-template": { workspaceId: "ws_demo", name: uniqueBody("Each"), body: "Hello" },
       "update-template": { workspaceId: "ws_demo", templateId, body: "Hi again" },
       "archive-template": { workspaceId: "ws_demo", templateId },

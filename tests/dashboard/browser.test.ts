@@ -510,4 +510,36 @@ describe("the dashboard in Chromium", () => {
     expect((await stack.api(ownerToken, "POST", "send-sms", { workspaceId: "ws_demo", to: recipient, body: "Welcome back" })).status).toBe(200);
     await closePage(page);
   }, 60_000);
+
+  it("settings: an owner saves au1 through sydney and a Trigger.dev region; the senders are listed; a viewer has no form", async () => {
+    const page = await newPage();
+    try {
+      await signInAs(page, "owner@demo.test");
+      await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Settings" }).click();
+      await page.getByRole("heading", { name: "Settings" }).waitFor();
+      await page.getByTestId("twilio-host").getByText("api.twilio.com").waitFor();
+      const senders = page.getByRole("table", { name: "Senders" });
+      await senders.getByText(/\+15005550006/).waitFor();
+      const form = page.getByRole("form", { name: "Change the regions" });
+      await form.getByLabel("Twilio region").selectOption("au1");
+      await form.getByLabel("Twilio edge").selectOption("sydney");
+      await form.getByLabel("Trigger.dev region").fill("ap-southeast-2");
+      await form.getByRole("button", { name: "Save regions" }).click();
+      await page.getByTestId("twilio-host").getByText("api.sydney.au1.twilio.com").waitFor();
+      const [saved] = await stack.sql<{ twilio_region: string; twilio_edge: string; trigger_region: string }[]>`
+        select twilio_region, twilio_edge, trigger_region from public.workspace_settings where workspace_id = 'ws_demo'`;
+      expect(saved).toEqual({ twilio_region: "au1", twilio_edge: "sydney", trigger_region: "ap-southeast-2" });
+      await expectAccessible(page, "settings");
+      await screenshot(page, "settings");
+      await closePage(page);
+
+      const viewer = await newPage();
+      await viewer.goto(`${baseUrl}w/ws_demo/settings#access_token=${await signUserToken({ userId: seededUsers.demoViewer.id, email: seededUsers.demoViewer.email })}`);
+      await viewer.getByTestId("twilio-host").getByText("api.sydney.au1.twilio.com").waitFor();
+      expect(await viewer.getByRole("form", { name: "Change the regions" }).count()).toBe(0);
+      await closePage(viewer);
+    } finally {
+      await stack.sql`update public.workspace_settings set twilio_region = null, twilio_edge = null, trigger_region = null where workspace_id = 'ws_demo'`;
+    }
+  }, 60_000);
 });

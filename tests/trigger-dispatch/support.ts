@@ -46,6 +46,8 @@ export interface BatchItem {
     idempotencyKey: string;
     concurrencyKey: string;
     tags: string[];
+    /** The workspace's Trigger.dev region (workspace_settings.trigger_region), when it has one. */
+    region?: string;
   };
 }
 

@@ -29,7 +29,17 @@ export const queryKeys = {
   rateLimits: (workspaceId: string) => ["rate-limits", workspaceId] as const,
   optOuts: (workspaceId: string, phone: string) => ["opt-outs", workspaceId, phone] as const,
   inboundMessages: (workspaceId: string) => ["inbound-messages", workspaceId] as const,
+  regions: (workspaceId: string) => ["regions", workspaceId] as const,
 };
+
+/** The workspace's Twilio region and edge and its Trigger.dev region (settings: read once, not polled). */
+export function useRegions(workspaceId: string) {
+  const api = useApi();
+  return useQuery({
+    queryKey: queryKeys.regions(workspaceId),
+    queryFn: ({ signal }) => api.get("regions", { workspaceId }, signal),
+  });
+}
 
 /** The workspace's senders: rate, backlog and time to drain it, polled. */
 export function useSenders(workspaceId: string) {

@@ -13,6 +13,7 @@ import { MessagesPage } from "./messages-page.tsx";
 import { OptOutsPage } from "./opt-outs-page.tsx";
 import { OverviewPage } from "./overview-page.tsx";
 import { SchedulesPage } from "./schedules-page.tsx";
+import { SettingsPage } from "./settings-page.tsx";
 import { TemplateEditorPage } from "./template-editor-page.tsx";
 import { TemplatesPage } from "./templates-page.tsx";
 
@@ -36,6 +37,7 @@ const workspacePages: readonly WorkspacePage[] = [
   { path: "analytics", nav: "Analytics", render: (workspace) => <AnalyticsPage workspace={workspace} /> },
   { path: "limits", nav: "Limits", render: (workspace) => <LimitsPage workspace={workspace} /> },
   { path: "opt-outs", nav: "Opt-outs", render: (workspace) => <OptOutsPage workspace={workspace} /> },
+  { path: "settings", nav: "Settings", render: (workspace) => <SettingsPage workspace={workspace} /> },
   { path: "templates/:id", render: (workspace, { id = "" }) => <TemplateEditorPage key={id} workspace={workspace} id={id} /> },
 ];
 

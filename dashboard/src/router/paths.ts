@@ -12,6 +12,8 @@ export const paths = {
   bulk: (workspaceId: string): string => `${base(workspaceId)}/bulk`,
   analytics: (workspaceId: string): string => `${base(workspaceId)}/analytics`,
   optOuts: (workspaceId: string): string => `${base(workspaceId)}/opt-outs`,
+  /** The workspace's settings: regions and senders. */
+  settings: (workspaceId: string): string => `${base(workspaceId)}/settings`,
   /** A schedule-bulk batch's progress. */
   batch: (workspaceId: string, batchId: string): string => `${base(workspaceId)}/bulk/${encodeURIComponent(batchId)}`,
   /** A template's editor; "new" for one not created yet. */

@@ -13,6 +13,7 @@ import {
   sendersQuerySchema, updateSenderRequestSchema, sendingLimitsQuerySchema, updateSendingLimitsRequestSchema,
   rateLimitsQuerySchema,
   updateRateLimitsRequestSchema, quietHoursQuerySchema, updateQuietHoursRequestSchema,
+  regionsQuerySchema, updateRegionsRequestSchema,
 } from "./api-schemas.ts";
 import {
   cancelJobResponseSchema, healthResponseSchema, jobEventsResponseSchema, jobsResponseSchema, jobStatusResponseSchema,
@@ -20,7 +21,7 @@ import {
   statsResponseSchema, workspacesResponseSchema, previewResponseSchema, templateResponseSchema, templatesResponseSchema,
   scheduleBulkResponseSchema, batchStatusResponseSchema, analyticsResponseSchema, retryJobResponseSchema, retryPolicyResponseSchema,
   sendersResponseSchema, sendingLimitsResponseSchema,
-  rateLimitsResponseSchema, quietHoursResponseSchema,
+  rateLimitsResponseSchema, quietHoursResponseSchema, regionsResponseSchema,
 } from "./api-types.ts";
 import { addOptOutRequestSchema, inboundMessagesQuerySchema, optOutsQuerySchema, removeOptOutRequestSchema } from "./api-schemas.ts";
 import {
@@ -315,6 +316,32 @@ export const apiRoutes = {
     responseDescription: "The limits now",
     errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, "invalid_rate_limits"],
     errorNotes: { 403: "Not an owner of the workspace" },
+  },
+  "regions": {
+    method: "GET",
+    auth: "required",
+    summary: "The workspace's regions: Twilio's processing region and edge, and the Trigger.dev region of its sends",
+    description: "With the Twilio API host its sends go to, what a null setting means and the values each setting accepts.",
+    request: () => regionsQuerySchema,
+    response: regionsResponseSchema,
+    responseDescription: "The regions",
+    errors: [...workspaceRoute, "validation_failed"],
+  },
+  "update-regions": {
+    method: "POST",
+    idempotency: "keyed",
+    auth: "required",
+    summary: "Change the workspace's Twilio region and edge and its Trigger.dev region (owners and admins)",
+    description: "Only the settings named change; `null` restores a setting's default. A Twilio region or edge Twilio does " +
+      "not have, a region other than us1 without an edge (Twilio no longer answers on api.{region}.twilio.com), or a " +
+      "Trigger.dev region that is not a region id answers 400 `invalid_region` and changes nothing. Sends use the new " +
+      "Twilio host once a worker re-reads the workspace's account (within 30 s); dispatches from now on carry the " +
+      "Trigger.dev region. The workspace's Twilio credentials must be valid in its region.",
+    request: () => updateRegionsRequestSchema,
+    response: regionsResponseSchema,
+    responseDescription: "The regions now",
+    errors: [...workspaceRoute, ...jsonBody, ...idempotencyKeyErrors, "invalid_region"],
+    errorNotes: { 403: "Not an owner or admin of the workspace" },
   },
   "pause-job": {
     method: "POST",

@@ -9,6 +9,7 @@ import type { FieldError } from "./api-types.ts";
 import { apiLimits, databaseLimits } from "./limits.ts";
 import { isMessagingServiceSid, toE164 } from "./phone.ts";
 import { parseIsoWithOffset } from "./time.ts";
+import { triggerRegionMaxChars, twilioEdges, twilioRegions } from "./regions.ts";
 
 /** The API's clock in ms (Date.now): schemas that judge times against now are built per clock. */
 export type Clock = () => number;
@@ -908,3 +909,21 @@ export const inboundMessagesQuerySchema = z.strictObject({
     .meta({ description: "nextCursor of the previous page" }),
   limit: pageSizeSchema(apiLimits.inbound_messages_page_size_max, apiLimits.inbound_messages_page_size_default),
 });
+/** GET regions: one workspace. */
+export const regionsQuerySchema = z.strictObject({ workspaceId: workspaceIdSchema });
+
+// A region setting as sent: any short string (the database says whether it is one of the values
+// allowed: 400 invalid_region), or null for the default; left out: unchanged.
+const regionSettingSchema = (description: string) =>
+  z.string().min(1).max(apiLimits.region_setting_max_chars).refine(isStorableText, { error: storableTextError })
+    .nullable().optional().meta({ description });
+
+/** POST update-regions: only the settings named change; null restores a setting's default. */
+export const updateRegionsRequestSchema = z.strictObject({
+  workspaceId: workspaceIdSchema,
+  twilioRegion: regionSettingSchema(`Twilio's processing region: ${twilioRegions.join(", ")}; null: Twilio's default (us1). ` +
+    "A region other than us1 needs an edge (in this request or already set)"),
+  twilioEdge: regionSettingSchema(`The Twilio edge location requests enter through: ${twilioEdges.join(", ")}; null: Twilio's default`),
+  triggerRegion: regionSettingSchema(`The Trigger.dev region its sends run in (e.g. us-east-1, eu-central-1): 1-${triggerRegionMaxChars} ` +
+    "lowercase letters, digits, \"-\" or \"_\"; null: the Trigger.dev project's default"),
+}).meta({ id: "UpdateRegionsRequest" });

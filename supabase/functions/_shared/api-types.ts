@@ -9,6 +9,7 @@ import {
   batchIdPrefix, type JobStatus, jobStatusSchema, messageCategorySchema, scheduleIdPrefix, scheduleStatusSchema, workspaceIdSchema,
 } from "./api-schemas.ts";
 import { databaseLimits } from "./limits.ts";
+import { twilioEdges, twilioRegions } from "./regions.ts";
 
 /** Version of the API contract, reported by GET health and in the OpenAPI document. */
 export const apiVersion = "1.0.0";
@@ -735,3 +736,24 @@ export const optOutsResponseSchema = successEnvelope(optOutsResultSchema).meta({
 export const addOptOutResponseSchema = successEnvelope(addOptOutResultSchema).meta({ id: "AddOptOutResponse" });
 export const removeOptOutResponseSchema = successEnvelope(removeOptOutResultSchema).meta({ id: "RemoveOptOutResponse" });
 export const inboundMessagesResponseSchema = successEnvelope(inboundMessagesResultSchema).meta({ id: "InboundMessagesResponse" });
+export const regionsResultSchema = z.strictObject({
+  workspaceId: workspaceIdSchema,
+  twilioRegion: z.enum(twilioRegions).nullable().meta({ description: "Twilio's processing region of the workspace's sends; null: Twilio's default" }),
+  twilioEdge: z.enum(twilioEdges).nullable().meta({ description: "The Twilio edge location its requests enter through; null: Twilio's default (nearest, by DNS)" }),
+  triggerRegion: z.string().nullable().meta({ description: "The Trigger.dev region its send-sms runs execute in; null: the project's default" }),
+  twilioApiHost: z.string().meta({ description: "The Twilio API host its sends go to, e.g. api.twilio.com or api.sydney.au1.twilio.com" }),
+  defaults: z.strictObject({
+    twilioRegion: z.enum(twilioRegions).meta({ description: "Twilio's default processing region" }),
+    twilioEdge: z.null().meta({ description: "No edge: Twilio routes to the nearest" }),
+    triggerRegion: z.null().meta({ description: "No region: the Trigger.dev project's default" }),
+  }).meta({ description: "What a null setting means" }),
+  allowed: z.strictObject({
+    twilioRegions: z.array(z.enum(twilioRegions)),
+    twilioEdges: z.array(z.enum(twilioEdges)),
+    triggerRegionPattern: z.string().meta({ description: "A Trigger.dev region id matches this regular expression" }),
+    triggerRegionMaxChars: z.int().min(1),
+  }).meta({ description: "The values the settings accept" }),
+});
+/** GET regions and POST update-regions. */
+export type RegionsResult = z.output<typeof regionsResultSchema>;
+export const regionsResponseSchema = successEnvelope(regionsResultSchema).meta({ id: "RegionsResponse" });

@@ -39,6 +39,8 @@ export const databaseErrorCodes = {
   opt_out_not_found: { sqlstate: "SMS50", httpStatus: 404 },
   /** Removing an opt-out as someone other than an owner or admin (or the service role). */
   opt_out_removal_forbidden: { sqlstate: "SMS51", httpStatus: 403 },
+  /** A Twilio region or edge that is not Twilio's, a region other than us1 without an edge, or a malformed Trigger.dev region. */
+  invalid_region: { sqlstate: "SMS45", httpStatus: 400 },
 } as const;
 
 export type DatabaseErrorCode = keyof typeof databaseErrorCodes;

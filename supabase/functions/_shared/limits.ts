@@ -145,4 +145,9 @@ export const apiLimits = {
   /** Inbound messages per page of GET inbound-messages, unless `limit` asks for another size up to the maximum. */
   inbound_messages_page_size_default: 50,
   inbound_messages_page_size_max: 200,
+  /**
+   * POST update-regions: a region, edge or Trigger.dev region longer than this is malformed
+   * (validation_failed); shorter values the database judges (invalid_region).
+   */
+  region_setting_max_chars: 100,
 } as const;

@@ -43,6 +43,8 @@ import { sendingLimits } from "./routes/sending-limits.ts";
 import { updateSendingLimits } from "./routes/update-sending-limits.ts";
 import { quietHours } from "./routes/quiet-hours.ts";
 import { updateQuietHours } from "./routes/update-quiet-hours.ts";
+import { regions } from "./routes/regions.ts";
+import { updateRegions } from "./routes/update-regions.ts";
 import { updateTemplate } from "./routes/update-template.ts";
 import { workspaces } from "./routes/workspaces.ts";
 import { addOptOut } from "./routes/add-opt-out.ts";
@@ -71,6 +73,8 @@ const handlers: { [N in ApiRouteName]: RouteHandler<N> } = {
   "update-quiet-hours": updateQuietHours,
   "rate-limits": rateLimits,
   "update-rate-limits": updateRateLimits,
+  regions,
+  "update-regions": updateRegions,
   "job-status": jobStatus,
   "jobs": jobs,
   "job-events": jobEvents,

@@ -20,7 +20,8 @@ select set_eq(
      where a.attrelid = 'public.workspace_settings'::regclass and a.attnum > 0 and not a.attisdropped
        and has_column_privilege('authenticated', a.attrelid, a.attnum, 'UPDATE') $$,
   array['timezone', 'default_sender', 'max_retries', 'retry_base_seconds', 'retry_max_seconds', 'retry_policy',
-        'daily_message_cap', 'quiet_hours_enabled', 'quiet_hours_start', 'quiet_hours_end'],
+        'daily_message_cap', 'quiet_hours_enabled', 'quiet_hours_start', 'quiet_hours_end',
+        'twilio_region', 'twilio_edge', 'trigger_region'],
   'authenticated may update only the settings columns of workspace_settings (RLS narrows it to owners and admins)'
 );
 select is_empty(
