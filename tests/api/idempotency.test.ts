@@ -105,6 +105,11 @@ describe("a retry with the same key and body", () => {
       "update-sending-limits": { workspaceId: "ws_demo", dailyMessageCap: null },
       // The regions stay the defaults.
       "update-regions": { workspaceId: "ws_demo", twilioRegion: null, twilioEdge: null, triggerRegion: null },
+      // Quiet hours stay off.
+      "update-quiet-hours": { workspaceId: "ws_demo", enabled: false },
+      // A number opted out, then back in (in this order).
+      "add-opt-out": { workspaceId: "ws_demo", phone: "+61400000777", reason: "Asked at the desk" },
+      "remove-opt-out": { workspaceId: "ws_demo", phone: "+61400000777", reason: "Asked to hear from us again" },
       "create-template": { workspaceId: "ws_demo", name: uniqueBody("Each"), body: "Hello" },
       "update-template": { workspaceId: "ws_demo", templateId, body: "Hi again" },
       "archive-template": { workspaceId: "ws_demo", templateId },
