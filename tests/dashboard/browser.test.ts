@@ -511,7 +511,7 @@ describe("the dashboard in Chromium", () => {
     await closePage(page);
   }, 60_000);
 
-  it("settings: an owner saves au1 through sydney and a Trigger.dev region; the senders are listed; a viewer has no form", async () => {
+  it("settings: an owner saves au1 through sydney, a Trigger.dev region and quiet hours; the senders are listed with their country; a viewer has no form", async () => {
     const page = await newPage();
     try {
       await signInAs(page, "owner@demo.test");
@@ -529,6 +529,17 @@ describe("the dashboard in Chromium", () => {
       const [saved] = await stack.sql<{ twilio_region: string; twilio_edge: string; trigger_region: string }[]>`
         select twilio_region, twilio_edge, trigger_region from public.workspace_settings where workspace_id = 'ws_demo'`;
       expect(saved).toEqual({ twilio_region: "au1", twilio_edge: "sydney", trigger_region: "ap-southeast-2" });
+      expect(await senders.locator('tr[data-sender="+15005550006"]').textContent()).toContain("US");
+      const quiet = page.getByRole("form", { name: "Change the quiet hours" });
+      await quiet.getByLabel("Hold marketing messages outside the window").check();
+      await quiet.getByLabel("Send from").fill("09:00");
+      await quiet.getByLabel("Send until").fill("20:00");
+      await quiet.getByRole("button", { name: "Save quiet hours" }).click();
+      await page.getByTestId("quiet-hours-summary").getByText("On: marketing messages are sent from 09:00 to 20:00").waitFor();
+      const [quietSaved] = await stack.sql<{ enabled: boolean; start: string; end: string }[]>`
+        select quiet_hours_enabled as enabled, quiet_hours_start::text as start, quiet_hours_end::text as "end"
+        from public.workspace_settings where workspace_id = 'ws_demo'`;
+      expect(quietSaved).toEqual({ enabled: true, start: "09:00:00", end: "20:00:00" });
       await expectAccessible(page, "settings");
       await screenshot(page, "settings");
       await closePage(page);
@@ -539,7 +550,8 @@ describe("the dashboard in Chromium", () => {
       expect(await viewer.getByRole("form", { name: "Change the regions" }).count()).toBe(0);
       await closePage(viewer);
     } finally {
-      await stack.sql`update public.workspace_settings set twilio_region = null, twilio_edge = null, trigger_region = null where workspace_id = 'ws_demo'`;
+      await stack.sql`update public.workspace_settings set twilio_region = null, twilio_edge = null, trigger_region = null,
+        quiet_hours_enabled = false, quiet_hours_start = '08:00', quiet_hours_end = '21:00' where workspace_id = 'ws_demo'`;
     }
   }, 60_000);
 });

@@ -30,7 +30,19 @@ export const queryKeys = {
   optOuts: (workspaceId: string, phone: string) => ["opt-outs", workspaceId, phone] as const,
   inboundMessages: (workspaceId: string) => ["inbound-messages", workspaceId] as const,
   regions: (workspaceId: string) => ["regions", workspaceId] as const,
+  quietHours: (workspaceId: string) => ["quiet-hours", workspaceId] as const,
 };
+
+/** The workspace's quiet hours and the messages waiting for the window, polled. */
+export function useQuietHours(workspaceId: string) {
+  const api = useApi();
+  const interval = useRefreshInterval();
+  return useQuery({
+    queryKey: queryKeys.quietHours(workspaceId),
+    queryFn: ({ signal }) => api.get("quiet-hours", { workspaceId }, signal),
+    refetchInterval: interval,
+  });
+}
 
 /** The workspace's Twilio region and edge and its Trigger.dev region (settings: read once, not polled). */
 export function useRegions(workspaceId: string) {
