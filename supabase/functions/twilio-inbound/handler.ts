@@ -6,7 +6,8 @@
 // HELP and INFO are logged), all in one statement. The answer is an empty TwiML <Response/>: the
 // replies the carriers require come from Twilio (Advanced Opt-Out), not from here.
 import type postgres from "postgres";
-import { isValidTwilioSignature, parseFormBody, type FormParams } from "../_shared/twilio-signature.ts";
+import { isValidTwilioSignature, type FormParams } from "../_shared/twilio-signature.ts";
+import { plainReply as reply, readTwilioForm, signedUrlOf } from "../_shared/twilio-webhook.ts";
 
 export interface TwilioInboundDeps {
   sql: postgres.Sql;
@@ -25,10 +26,6 @@ export interface TwilioInboundDeps {
 /** An empty TwiML answer: Twilio sends nothing back on our behalf. */
 export const emptyTwiml = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
-function reply(status: number, body: string): Response {
-  return new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
-}
-
 function twiml(): Response {
   return new Response(emptyTwiml, { status: 200, headers: { "content-type": "text/xml; charset=utf-8" } });
 }
@@ -45,12 +42,8 @@ const messagingServiceSidPattern = /^MG[0-9a-fA-F]{32}$/;
 
 export function createTwilioInboundHandler(deps: TwilioInboundDeps): (request: Request) => Promise<Response> {
   return async (request) => {
-    if (request.method !== "POST") return reply(405, "method not allowed");
-    const contentType = request.headers.get("content-type") ?? "";
-    if (!contentType.startsWith("application/x-www-form-urlencoded")) return reply(415, "form body expected");
-    const raw = await request.text();
-    if (new TextEncoder().encode(raw).length > deps.maxBodyBytes) return reply(413, "body too large");
-    const params = parseFormBody(raw);
+    const params = await readTwilioForm(request, deps.maxBodyBytes);
+    if (params instanceof Response) return params;
     const messageSid = param(params, "MessageSid") || param(params, "SmsSid");
     const accountSid = param(params, "AccountSid");
     const from = param(params, "From");
@@ -67,9 +60,7 @@ export function createTwilioInboundHandler(deps: TwilioInboundDeps): (request: R
     // Nothing to verify the signature with and nowhere to store it: not one of our numbers.
     if (route === undefined) return reply(404, "unknown number: To is not a sender of any workspace");
 
-    // Twilio signs the URL it called: our public URL plus any query string it was configured with.
-    const requestUrl = new URL(request.url);
-    const url = (deps.publicUrl ?? requestUrl.origin + requestUrl.pathname) + requestUrl.search;
+    const url = signedUrlOf(request, deps.publicUrl);
     const authToken = route.auth_token ?? deps.fallbackAuthToken;
     if (!authToken || !(await isValidTwilioSignature(authToken, request.headers.get("x-twilio-signature"), url, params))) {
       return reply(403, "invalid signature");

@@ -1,7 +1,8 @@
 // Twilio's delivery-status callbacks. The signature is checked with the auth token of the account
 // that sent the message; only then does the status reach the job, and only forwards (SQL decides).
 import type postgres from "postgres";
-import { isValidTwilioSignature, parseFormBody } from "../_shared/twilio-signature.ts";
+import { isValidTwilioSignature } from "../_shared/twilio-signature.ts";
+import { plainReply as reply, readTwilioForm, signedUrlOf } from "../_shared/twilio-webhook.ts";
 
 export interface TwilioStatusDeps {
   sql: postgres.Sql;
@@ -17,27 +18,18 @@ export interface TwilioStatusDeps {
   maxBodyBytes: number;
 }
 
-function reply(status: number, body: string): Response {
-  return new Response(body, { status, headers: { "content-type": "text/plain; charset=utf-8" } });
-}
-
 export function createTwilioStatusHandler(deps: TwilioStatusDeps): (request: Request) => Promise<Response> {
   return async (request) => {
-    if (request.method !== "POST") return reply(405, "method not allowed");
-    const contentType = request.headers.get("content-type") ?? "";
-    if (!contentType.startsWith("application/x-www-form-urlencoded")) return reply(415, "form body expected");
-    const raw = await request.text();
-    if (new TextEncoder().encode(raw).length > deps.maxBodyBytes) return reply(413, "body too large");
-    const params = parseFormBody(raw);
+    const params = await readTwilioForm(request, deps.maxBodyBytes);
+    if (params instanceof Response) return params;
     const sid = params.MessageSid ?? params.SmsSid;
     const status = params.MessageStatus ?? params.SmsStatus;
     if (typeof sid !== "string" || typeof status !== "string") return reply(400, "MessageSid and MessageStatus required");
 
-    // Twilio signs the URL it called: our public URL plus the query string it was given, whose
-    // `job` names the job (so a callback that beats the worker's own record still finds it).
-    const requestUrl = new URL(request.url);
-    const url = (deps.publicUrl ?? requestUrl.origin + requestUrl.pathname) + requestUrl.search;
-    const jobId = requestUrl.searchParams.get("job");
+    // Twilio signs the URL it called, whose query string's `job` names the job (so a callback that
+    // beats the worker's own record still finds it).
+    const url = signedUrlOf(request, deps.publicUrl);
+    const jobId = new URL(request.url).searchParams.get("job");
     if (!jobId) return reply(400, "the callback URL names no job");
     const [account] = await deps.sql<{ auth_token: string | null }[]>`
       select auth_token from private.twilio_account_for_job(${jobId})`;
