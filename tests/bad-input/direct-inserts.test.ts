@@ -87,6 +87,7 @@ const jobBadValues: Record<string, fc.Arbitrary<unknown>> = {
   body: fc.oneof(invalidBody, fc.constant(null)),
   media_urls: fc.oneof(invalidMediaUrl, fc.constantFrom(null, [["https://example.com/a.jpg"]], [["https://example.com/a.jpg"], "https://example.com/b.jpg"])),
   metadata: fc.oneof(invalidMetadata, fc.constantFrom("text", 42, true, [1])),
+  category: fc.constantFrom<unknown>("promo", "", "Marketing", " marketing", "transactional\u0000", null, 1, true, ...sqlLooking),
   scheduled_time: fc.oneof(
     badTimestamp,
     fc.constantFrom("infinity", "-infinity", "1970-01-01T00:00:00Z", inDays(-1), inDays(366), inDays(365 * 300), "epoch"),
@@ -97,7 +98,8 @@ describe("scheduled_sms_jobs", () => {
   it("one bad column, an internal column, a missing required one", async () => {
     const internal = fc.constantFrom<[string, unknown]>(["status", "completed"], ["attempts", 5], ["twilio_sid", "SM123"],
       ["lease_owner", "me"], ["id", "job_mine"], ["created_by", seededUsers.otherOwner.id], ["max_attempts", 99],
-      ["recurring_schedule_id", "sched_x"], ["message_status", "delivered"], ["completed_at", inDays(0)])
+      ["recurring_schedule_id", "sched_x"], ["message_status", "delivered"], ["completed_at", inDays(0)],
+      ["sender_selection", "geo_match"], ["requested_time", inDays(0)], ["to_country", "GB"])
       .map(([field, value]): Mutation => ({ kind: "add", field, value }));
     const mutation = fc.oneof(
       { weight: 8, arbitrary: mutationOf(jobBadValues, ["workspace_id", "to_phone", "body"]).filter((m) => m.kind !== "add") },
@@ -153,6 +155,7 @@ const scheduleBadValues: Record<string, fc.Arbitrary<unknown>> = {
   from_number: jobBadValues.from_number ?? fc.constant(null),
   body: jobBadValues.body ?? fc.constant(null),
   metadata: jobBadValues.metadata ?? fc.constant(null),
+  category: jobBadValues.category ?? fc.constant(null),
   cron_expression: badCron,
   timezone: badTimezone,
   start_at: fc.oneof(badTimestamp, fc.constantFrom("infinity", inDays(100_000), "275000-01-01T00:00:00Z", inDays(61))),
@@ -163,7 +166,7 @@ const scheduleBadValues: Record<string, fc.Arbitrary<unknown>> = {
 describe("recurring_sms_schedules", () => {
   it("one bad column, an internal column, a missing required one", async () => {
     const internal = fc.constantFrom<[string, unknown]>(["status", "paused"], ["occurrences_count", 3], ["next_run_at", inDays(1)],
-      ["last_run_at", inDays(-1)], ["missed_count", 1], ["ended_reason", "end_at"], ["id", "sched_mine"])
+      ["last_run_at", inDays(-1)], ["missed_count", 1], ["ended_reason", "end_at"], ["id", "sched_mine"], ["sender_selection", "sticky"])
       .map(([field, value]): Mutation => ({ kind: "add", field, value }));
     const mutation = fc.oneof(
       { weight: 8, arbitrary: mutationOf(scheduleBadValues, ["workspace_id", "to_phone", "body", "cron_expression"]).filter((m) => m.kind !== "add") },
