@@ -253,7 +253,7 @@ alter table public.scheduled_sms_jobs
   add column sender_selection text check (sender_selection in ('explicit', 'geo_match', 'sticky', 'default')),
   add column requested_time timestamptz;
 comment on column public.scheduled_sms_jobs.to_country is
-  'The recipient''s country (private.phone_country at creation; null: unknown), for routing and the quiet-hours clock.';
+  'The recipient''s country (private.phone_country at creation), for routing and the quiet-hours clock: set for messages without a sender given and for marketing ones; null otherwise or when unknown.';
 comment on column public.scheduled_sms_jobs.category is
   'transactional (never held by quiet hours) or marketing (sent only inside the workspace''s quiet-hours window).';
 comment on column public.scheduled_sms_jobs.sender_selection is
@@ -302,35 +302,27 @@ language plpgsql
 stable
 set search_path = ''
 as $$
-declare
-  v_last text;
 begin
-  -- The recipient's latest message (the (workspace, recipient) index; the comparison in "C" is the
-  -- index's and, for equality, the same as any other).
-  select j.from_number into v_last
-  from public.scheduled_sms_jobs j
-  where j.workspace_id = p_workspace_id and (j.to_phone collate "C") = p_to_phone
-  order by j.created_at desc
+  -- One statement (this runs for every row of a bulk insert without a sender): the workspace's
+  -- senders of the recipient's country or the sender of the recipient's latest message (through
+  -- the (workspace, recipient) index, whose comparison in "C" is, for equality, the same as any
+  -- other), best first. plpgsql keeps the statement's plan cached across the rows.
+  select ws.sender, case when ws.country = p_country then 'geo_match' else 'sticky' end
+  into sender, reason
+  from (select (select j.from_number
+                from public.scheduled_sms_jobs j
+                where j.workspace_id = p_workspace_id and (j.to_phone collate "C") = p_to_phone
+                order by j.created_at desc
+                limit 1) as sender) last
+  join public.workspace_senders ws
+    on ws.workspace_id = p_workspace_id and (ws.country = p_country or ws.sender = last.sender)
+  order by (ws.country = p_country) desc nulls last, (ws.sender = last.sender) desc nulls last,
+           (ws.sender = p_default_sender) desc nulls last, ws.sender
   limit 1;
-  if p_country is not null then
-    select ws.sender into sender
-    from public.workspace_senders ws
-    where ws.workspace_id = p_workspace_id and ws.country = p_country
-    order by (ws.sender = v_last) desc nulls last, (ws.sender = p_default_sender) desc nulls last, ws.sender
-    limit 1;
-    if sender is not null then
-      reason := 'geo_match';
-      return;
-    end if;
+  if sender is null and p_default_sender is not null then
+    sender := p_default_sender;
+    reason := 'default';
   end if;
-  if v_last is not null
-     and exists (select 1 from public.workspace_senders ws where ws.sender = v_last and ws.workspace_id = p_workspace_id) then
-    sender := v_last;
-    reason := 'sticky';
-    return;
-  end if;
-  sender := p_default_sender;
-  reason := case when p_default_sender is not null then 'default' end;
 end;
 $$;
 comment on function private.route_sender is
@@ -367,12 +359,19 @@ begin
     select s.category, s.sender_selection into new.category, new.sender_selection
     from public.recurring_sms_schedules s where s.id = new.recurring_schedule_id;
   end if;
-  perform private.validate_category(new.category);
+  -- Per row (10,000 in a bulk batch): the function that words the refusal is called only to refuse.
+  if new.category is null or new.category not in ('transactional', 'marketing') then
+    perform private.validate_category(new.category);
+  end if;
   select s.max_retries, s.retry_base_seconds, s.retry_max_seconds, s.retry_policy, s.timezone, s.default_sender,
          s.quiet_hours_enabled, s.quiet_hours_start, s.quiet_hours_end
   into v_settings
   from public.workspace_settings s where s.workspace_id = new.workspace_id;
-  new.to_country := private.phone_country(new.to_phone);
+  -- The recipient's country is looked up when routing or the quiet-hours clock needs it: a
+  -- transactional message with its sender named (most bulk and API traffic) skips the lookup.
+  if new.from_number is null or new.category = 'marketing' then
+    new.to_country := private.phone_country(new.to_phone);
+  end if;
   if new.from_number is null then
     select r.sender, r.reason into new.from_number, new.sender_selection
     from private.route_sender(new.workspace_id, new.to_phone, new.to_country, v_settings.default_sender) r;
@@ -488,8 +487,8 @@ begin
 end;
 $$;
 
--- The created events of 20261128000600, with the sender choice and category, and a quiet_hours
--- event for each message quiet hours moved.
+-- The created events of 20261128000600, with why the sender was chosen, and a quiet_hours event for
+-- each message quiet hours moved.
 create or replace function private.log_jobs_created()
 returns trigger
 language plpgsql
@@ -500,7 +499,7 @@ begin
   insert into public.sms_job_events (job_id, workspace_id, event_type, to_status, details, actor)
   select n.id, n.workspace_id, 'created', n.status,
          pg_catalog.jsonb_build_object('scheduled_time', n.scheduled_time, 'max_attempts', n.max_attempts,
-           'from_number', n.from_number, 'sender_selection', n.sender_selection, 'category', n.category),
+           'sender_selection', n.sender_selection),
          auth.uid()
   from new_jobs n;
   insert into public.sms_job_events (job_id, workspace_id, event_type, from_status, to_status, details, actor)
