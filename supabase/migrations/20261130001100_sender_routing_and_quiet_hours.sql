@@ -262,6 +262,14 @@ comment on column public.scheduled_sms_jobs.requested_time is
   'The time asked for when quiet hours moved scheduled_time to the window''s opening; else null.';
 grant insert (category) on public.scheduled_sms_jobs to authenticated;
 
+-- A recipient's latest message (the sticky choice) is the first entry of its run in this index,
+-- whatever the statistics say about how many messages a recipient has: the lookup made for every
+-- row of a bulk insert without a sender never scans or sorts. Replaces the (workspace, recipient)
+-- index of 20261130000100, which GET jobs?search=<number prefix> still uses the same way.
+drop index public.scheduled_sms_jobs_workspace_recipient_idx;
+create index scheduled_sms_jobs_workspace_recipient_idx
+  on public.scheduled_sms_jobs (workspace_id, (to_phone collate "C"), created_at desc);
+
 alter table public.recurring_sms_schedules
   add column category text not null default 'transactional' check (category in ('transactional', 'marketing')),
   add column sender_selection text check (sender_selection in ('explicit', 'geo_match', 'sticky', 'default'));
