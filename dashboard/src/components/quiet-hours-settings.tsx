@@ -8,6 +8,7 @@ import type { QuietHoursResult, WorkspaceView } from "../../../supabase/function
 import { describeError } from "../api/api-client.ts";
 import { useApi } from "../api/api-context.tsx";
 import { queryKeys, useQuietHours } from "../api/queries.ts";
+import { mayChangeSettings } from "../auth/workspace-roles.ts";
 import { QueryNotice } from "./query-notice.tsx";
 
 function QuietHoursSummary({ quietHours }: { quietHours: QuietHoursResult }) {
@@ -73,7 +74,7 @@ function QuietHoursForm({ workspace, quietHours }: { workspace: WorkspaceView; q
 
 export function QuietHoursSettings({ workspace }: { workspace: WorkspaceView }) {
   const quietHours = useQuietHours(workspace.workspaceId);
-  const mayChange = workspace.role === "owner" || workspace.role === "admin" || workspace.role === null;
+  const mayChange = mayChangeSettings(workspace);
   return (
     <section aria-labelledby="quiet-hours-heading">
       <h2 id="quiet-hours-heading">Quiet hours</h2>

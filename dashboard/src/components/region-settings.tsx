@@ -9,6 +9,7 @@ import type { RegionsResult, WorkspaceView } from "../../../supabase/functions/_
 import { describeError } from "../api/api-client.ts";
 import { useApi } from "../api/api-context.tsx";
 import { queryKeys, useRegions } from "../api/queries.ts";
+import { mayChangeSettings } from "../auth/workspace-roles.ts";
 import { QueryNotice } from "./query-notice.tsx";
 
 const regionNames: Record<string, string> = { us1: "United States (us1)", ie1: "Ireland (ie1)", au1: "Australia (au1)" };
@@ -98,8 +99,7 @@ function RegionsForm({ workspace, regions }: { workspace: WorkspaceView; regions
 
 export function RegionSettings({ workspace }: { workspace: WorkspaceView }) {
   const regions = useRegions(workspace.workspaceId);
-  // Owners, admins and the service role (no role) may change them; the API checks again.
-  const mayChange = workspace.role === "owner" || workspace.role === "admin" || workspace.role === null;
+  const mayChange = mayChangeSettings(workspace);
   return (
     <section aria-labelledby="regions-heading">
       <h2 id="regions-heading">Regions</h2>

@@ -8,6 +8,7 @@ import type { InboundMessageView, OptOutEventView, OptOutView, WorkspaceView } f
 import { describeError } from "../api/api-client.ts";
 import { useApi } from "../api/api-context.tsx";
 import { useInboundMessages, useOptOuts } from "../api/queries.ts";
+import { mayChangeSettings } from "../auth/workspace-roles.ts";
 import { usePageTitle } from "../components/page-title.ts";
 import { QueryNotice } from "../components/query-notice.tsx";
 import { formatRelative, formatTime } from "../format/time.ts";
@@ -152,8 +153,7 @@ export function OptOutsPage({ workspace }: { workspace: WorkspaceView }) {
   const [phone, setPhone] = useState("");
   const optOuts = useOptOuts(workspace.workspaceId, phone);
   const inbound = useInboundMessages(workspace.workspaceId);
-  // Owners and admins (and the service role, without a role) remove; the API checks again.
-  const mayRemove = workspace.role === "owner" || workspace.role === "admin" || workspace.role === null;
+  const mayRemove = mayChangeSettings(workspace);
   const rows = optOuts.data?.optOuts ?? [];
   const history = optOuts.data?.history ?? [];
 
