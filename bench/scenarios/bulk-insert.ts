@@ -18,6 +18,15 @@ export interface BulkInsertResult {
 
 const demoOwner = "00000000-0000-4000-8000-000000000001";
 
+/** Runs `work` in one transaction as the demo workspace's owner under RLS, set up as PostgREST sets up a request. */
+export async function asDemoOwner(sql: postgres.Sql, work: (tx: postgres.TransactionSql) => Promise<unknown>): Promise<void> {
+  await sql.begin(async (tx) => {
+    await tx`select set_config('request.jwt.claims', ${JSON.stringify({ sub: demoOwner, role: "authenticated" })}, true)`;
+    await tx`set local role authenticated`;
+    await work(tx);
+  });
+}
+
 export async function measureBulkInsert(stack: BenchStack, rows: number, rowsPerStatement: number): Promise<BulkInsertResult> {
   await stack.clearJobs();
   const sql = postgres(stack.url, { max: 1, onnotice: () => undefined });
@@ -39,9 +48,7 @@ export async function measureBulkInsert(stack: BenchStack, rows: number, rowsPer
         body: `Reminder ${offset + i}: see you tomorrow`,
         scheduled_time: when,
       }));
-      await sql.begin(async (tx) => {
-        await tx`select set_config('request.jwt.claims', ${JSON.stringify({ sub: demoOwner, role: "authenticated" })}, true)`;
-        await tx`set local role authenticated`;
+      await asDemoOwner(sql, async (tx) => {
         // PostgREST's own bulk insert: the JSON body as one parameter, rows from jsonb_populate_recordset.
         await tx`
           insert into public.scheduled_sms_jobs (workspace_id, to_phone, body, scheduled_time)

@@ -9,8 +9,7 @@ import postgres from "postgres";
 import type { BenchStack } from "../bench-stack.ts";
 import { benchSenders } from "../bench-stack.ts";
 import { round } from "../stats.ts";
-
-const demoOwner = "00000000-0000-4000-8000-000000000001";
+import { asDemoOwner } from "./bulk-insert.ts";
 const ukSender = "+447700900081";
 
 export interface RoutingResult {
@@ -39,9 +38,7 @@ async function insertAsMember(stack: BenchStack, rows: number, variant: InsertVa
           category: variant === "quietMoved" ? "marketing" : "transactional",
         };
       });
-      await sql.begin(async (tx) => {
-        await tx`select set_config('request.jwt.claims', ${JSON.stringify({ sub: demoOwner, role: "authenticated" })}, true)`;
-        await tx`set local role authenticated`;
+      await asDemoOwner(sql, async (tx) => {
         await tx`
           insert into public.scheduled_sms_jobs (workspace_id, to_phone, body, from_number, category)
           select workspace_id, to_phone, body, from_number, category
